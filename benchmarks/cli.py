@@ -1,0 +1,42 @@
+"""`itas` command line: one module per subcommand under benchmarks/commands/.
+
+Every subcommand module defines `register(subparsers)` and `run(args) -> int`. Bad input
+(tasks.DataError) becomes one line on stderr and exit code 2, never a traceback.
+"""
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from tasks.errors import DataError
+
+COMMANDS = ("run", "report", "synth", "check", "eval", "condense")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="itas",
+        description="Incremental temporal action segmentation benchmark suite with replay.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name in COMMANDS:
+        module = importlib.import_module(f"benchmarks.commands.{name}")
+        module.register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.handler(args) or 0)
+    except DataError as err:
+        print(f"itas {args.command}: error: {err}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print(f"itas {args.command}: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,46 @@
+"""The contract every replay memory fulfils (DESIGN.md §3).
+
+A memory is told about each finished task (`add_task`), materialises replay videos for the next
+task (`replay`) and reports exactly what it holds, in bytes, by component (`nbytes`).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol, runtime_checkable
+
+import torch
+
+from tasks.video import Video
+
+COMPONENTS = ("features", "codes", "transcripts", "decoders", "other")
+
+
+@dataclass
+class MemoryContext:
+    """What a memory may need from the run when a task ends.
+
+    device: where tensor work happens (decoding, inversion, TCA training).
+    num_classes: size of the label space (one-hot width of TCA conditions).
+    seed: the run's seed; memories derive their own generators from it.
+    progress: show tqdm bars on long loops.
+    """
+
+    device: torch.device
+    num_classes: int
+    seed: int = 0
+    progress: bool = False
+
+
+@runtime_checkable
+class Memory(Protocol):
+    def add_task(self, task: int, videos: list[Video], ctx: MemoryContext) -> None:
+        """Called after training `task` on its training videos; may evict older tasks' videos."""
+
+    def replay(self, device: torch.device) -> list[Video]:
+        """Materialise the replay videos of every stored task (features as float32 numpy)."""
+
+    def nbytes(self) -> dict[str, int]:
+        """Exact bytes held, by component (keys: COMPONENTS), from the arrays actually stored."""
+
+    def stored(self) -> dict[int, dict[str, int]]:
+        """Per stored task: {"videos": n, "frames": n} — feeds memory.csv."""

@@ -1,0 +1,4 @@
+"""Segmentation backbones, keyed by the config's `backbone.name`."""
+from strategies.backbones.mstcn import MSTCN
+
+__all__ = ["MSTCN"]

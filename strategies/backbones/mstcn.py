@@ -1,0 +1,70 @@
+"""MS-TCN (Farha & Gall, CVPR 2019): stages of dilated residual temporal convolutions.
+
+Follows the reference `model.py`: each stage is a 1×1 conv, `layers` dilated residual layers
+(dilation 2^i, kernel 3, ReLU, 1×1 conv, dropout, residual) and a 1×1 classifier; stages after the
+first refine softmax(previous logits). Padded frames are masked after every stage.
+"""
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+
+class DilatedResidualLayer(nn.Module):
+    def __init__(self, dilation: int, maps: int, dropout: float):
+        super().__init__()
+        self.conv_dilated = nn.Conv1d(maps, maps, 3, padding=dilation, dilation=dilation)
+        self.conv_1x1 = nn.Conv1d(maps, maps, 1)
+        self.dropout = nn.Dropout(dropout)
+
+    def forward(self, x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+        out = self.dropout(self.conv_1x1(F.relu(self.conv_dilated(x))))
+        return (x + out) * mask
+
+
+class SingleStage(nn.Module):
+    def __init__(self, layers: int, maps: int, in_dim: int, num_classes: int, dropout: float):
+        super().__init__()
+        self.conv_in = nn.Conv1d(in_dim, maps, 1)
+        self.layers = nn.ModuleList(DilatedResidualLayer(2**i, maps, dropout) for i in range(layers))
+        self.conv_out = nn.Conv1d(maps, num_classes, 1)
+
+    def embed(self, x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+        h = self.conv_in(x)
+        for layer in self.layers:
+            h = layer(h, mask)
+        return h
+
+    def forward(self, x: torch.Tensor, mask: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        h = self.embed(x, mask)
+        return self.conv_out(h) * mask, h
+
+
+class MSTCN(nn.Module):
+    """forward(x (B, T, D), mask (B, T)) -> logits (S, B, C, T).
+
+    After each forward, `last_embedding` holds the last stage's per-frame maps (B, maps, T): iCaRL
+    herds and classifies on them without a second pass.
+    """
+
+    def __init__(self, in_dim: int, num_classes: int, stages: int = 4, layers: int = 10,
+                 maps: int = 64, dropout: float = 0.5):
+        super().__init__()
+        self.num_classes = num_classes
+        self.maps = maps
+        self.stages = nn.ModuleList(
+            [SingleStage(layers, maps, in_dim, num_classes, dropout)]
+            + [SingleStage(layers, maps, num_classes, num_classes, dropout) for _ in range(stages - 1)]
+        )
+        self.last_embedding: torch.Tensor | None = None
+
+    def forward(self, x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+        m = mask.unsqueeze(1)
+        out, h = self.stages[0](x.transpose(1, 2), m)
+        outputs = [out]
+        for stage in self.stages[1:]:
+            out, h = stage(F.softmax(out, dim=1) * m, m)
+            outputs.append(out)
+        self.last_embedding = h
+        return torch.stack(outputs)

@@ -1,0 +1,2 @@
+"""Results: TAS metrics (functional core), R matrices and continual-learning aggregates,
+tables and plots built from a run folder's metrics.csv and memory.csv."""

@@ -1,0 +1,175 @@
+"""Exemplar memories on real features (T, P): `original` keeps whole videos; `mean` keeps per segment
+the mean feature and replays it tiled over the segment (T's "Exemplar", P's "Mean"); `coreset` keeps
+per segment the frame nearest that mean, tiled (P's "Coreset": herding with one pick).
+
+Every memory stores each kept video's transcript as run-length int32 arrays (segment labels and
+lengths, counted under `transcripts`): lossless, and for `original` far smaller than one int64 label
+per frame. Features are float32 and counted under `features`.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+
+import numpy as np
+import torch
+
+from replay.held import Held
+from replay.memory import MemoryContext
+from replay.stored import SelectedVideoMemory, StoredVideo, replay_name
+from replay.transcripts import TRANSCRIPT_DTYPE, Transcripts
+from tasks.video import Video, segments
+
+# Frames per batched tensor pass: bounds device memory at paper scale (2048-d, thousands of frames
+# per video) while keeping one tensor pass over many videos at the quick scale.
+MAX_BATCH_FRAMES = 1 << 16
+FEATURE_DTYPE = np.dtype(np.float32)
+
+
+def _transcript_nbytes(video: Video) -> int:
+    return 2 * len(segments(video.labels)[0]) * np.dtype(TRANSCRIPT_DTYPE).itemsize
+
+
+def _per_video_transcripts(videos: Sequence[Video]) -> list[dict[str, np.ndarray]]:
+    """Each video's segment labels and lengths as its own arrays (copies, so evicting one video
+    frees its bytes instead of pinning a shared buffer)."""
+    transcripts = Transcripts.from_videos(list(videos))
+    bounds = np.cumsum(transcripts.segments_per_video, dtype=np.int64)[:-1]
+    return [
+        {"labels": labels.copy(), "lengths": lengths.copy()}
+        for labels, lengths in zip(np.split(transcripts.labels, bounds), np.split(transcripts.lengths, bounds))
+    ]
+
+
+def _joined_transcripts(records: Sequence[StoredVideo]) -> Transcripts:
+    parts = [record.held["transcripts"] for record in records]
+    return Transcripts(
+        labels=np.concatenate([part["labels"] for part in parts]),
+        lengths=np.concatenate([part["lengths"] for part in parts]),
+        segments_per_video=np.asarray([len(part["labels"]) for part in parts], dtype=TRANSCRIPT_DTYPE),
+    )
+
+
+def _split_frames(array: np.ndarray, frames_per_video: np.ndarray) -> list[np.ndarray]:
+    return np.split(array, np.cumsum(frames_per_video)[:-1])
+
+
+class OriginalMemory(SelectedVideoMemory):
+    """Real float32 features of the kept videos, replayed as they are."""
+
+    def video_cost(self, video: Video) -> dict[str, int]:
+        return {
+            "features": video.num_frames * video.dim * FEATURE_DTYPE.itemsize,
+            "transcripts": _transcript_nbytes(video),
+        }
+
+    def encode(self, task: int, videos: Sequence[Video], state: dict[str, Held], ctx: MemoryContext) -> list[StoredVideo]:
+        return [
+            StoredVideo(
+                video.name,
+                video.activity,
+                video.num_frames,
+                {"features": np.array(video.features, dtype=FEATURE_DTYPE), "transcripts": transcript},
+            )
+            for video, transcript in zip(videos, _per_video_transcripts(videos))
+        ]
+
+    def decode(self, task: int, records: Sequence[StoredVideo], state: dict[str, Held], device: torch.device) -> list[Video]:
+        if not records:
+            return []
+        labels = _split_frames(_joined_transcripts(records).frame_labels(), [record.num_frames for record in records])
+        return [
+            Video(replay_name(task, record.name), record.activity, record.held["features"], frame_labels)
+            for record, frame_labels in zip(records, labels)
+        ]
+
+
+def _frame_batches(videos: Sequence[Video], max_frames: int) -> Iterator[Sequence[Video]]:
+    """Consecutive runs of videos of at most `max_frames` frames together (a longer video alone)."""
+    start, frames = 0, 0
+    for index, video in enumerate(videos):
+        if index > start and frames + video.num_frames > max_frames:
+            yield videos[start:index]
+            start, frames = index, 0
+        frames += video.num_frames
+    if start < len(videos):
+        yield videos[start:]
+
+
+class SegmentSummaryMemory(SelectedVideoMemory):
+    """One D-dim float32 row per segment (`summarise`), replayed tiled over the segment's frames."""
+
+    def summarise(self, frames: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+        """(F, D) frames of consecutive segments of the given lengths → (S, D) one row per segment."""
+        raise NotImplementedError
+
+    def video_cost(self, video: Video) -> dict[str, int]:
+        num_segments = len(segments(video.labels)[0])
+        return {
+            "features": num_segments * video.dim * FEATURE_DTYPE.itemsize,
+            "transcripts": _transcript_nbytes(video),
+        }
+
+    def encode(self, task: int, videos: Sequence[Video], state: dict[str, Held], ctx: MemoryContext) -> list[StoredVideo]:
+        rows: list[np.ndarray] = []
+        for batch in _frame_batches(videos, MAX_BATCH_FRAMES):
+            transcripts = Transcripts.from_videos(list(batch))
+            frames = torch.from_numpy(np.concatenate([video.features for video in batch]).astype(FEATURE_DTYPE))
+            lengths = torch.from_numpy(transcripts.lengths.astype(np.int64))
+            summary = self.summarise(frames.to(ctx.device), lengths.to(ctx.device)).cpu().numpy()
+            bounds = np.cumsum(transcripts.segments_per_video, dtype=np.int64)[:-1]
+            rows.extend(part.copy() for part in np.split(summary, bounds))
+        return [
+            StoredVideo(video.name, video.activity, video.num_frames, {"features": video_rows, "transcripts": transcript})
+            for video, video_rows, transcript in zip(videos, rows, _per_video_transcripts(videos))
+        ]
+
+    def decode(self, task: int, records: Sequence[StoredVideo], state: dict[str, Held], device: torch.device) -> list[Video]:
+        if not records:
+            return []
+        transcripts = _joined_transcripts(records)
+        rows = torch.from_numpy(np.concatenate([record.held["features"] for record in records])).to(device)
+        lengths = torch.from_numpy(transcripts.lengths.astype(np.int64)).to(device)
+        frames = torch.repeat_interleave(rows, lengths, dim=0).cpu().numpy()
+        frames_per_video = transcripts.frames_per_video()
+        return [
+            Video(replay_name(task, record.name), record.activity, features, labels)
+            for record, features, labels in zip(
+                records,
+                _split_frames(frames, frames_per_video),
+                _split_frames(transcripts.frame_labels(), frames_per_video),
+            )
+        ]
+
+
+def segment_means(frames: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+    """(S, D) mean frame of each run of consecutive frames; a segmented reduction, no atomics."""
+    return torch.segment_reduce(frames, "mean", lengths=lengths, axis=0)
+
+
+def segment_nearest_to_mean(frames: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+    """(S, D) the frame of each segment nearest (L2) to the segment's mean; ties → earliest frame."""
+    segment_of_frame = torch.repeat_interleave(torch.arange(len(lengths), device=frames.device), lengths)
+    gaps = (frames - segment_means(frames, lengths)[segment_of_frame]).square().sum(dim=1)
+    smallest = torch.full((len(lengths),), torch.inf, device=frames.device).scatter_reduce(
+        0, segment_of_frame, gaps, "amin"
+    )
+    frame_index = torch.arange(len(frames), device=frames.device)
+    candidates = torch.where(gaps == smallest[segment_of_frame], frame_index, len(frames))
+    nearest = torch.full((len(lengths),), len(frames), device=frames.device).scatter_reduce(
+        0, segment_of_frame, candidates, "amin"
+    )
+    return frames[nearest]
+
+
+class MeanMemory(SegmentSummaryMemory):
+    """Per segment the mean feature + (label, length); replays the mean tiled (T's "Exemplar")."""
+
+    def summarise(self, frames: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+        return segment_means(frames, lengths)
+
+
+class CoresetMemory(SegmentSummaryMemory):
+    """Per segment the real frame nearest the segment mean; replays that frame tiled (P's Coreset)."""
+
+    def summarise(self, frames: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+        return segment_nearest_to_mean(frames, lengths)

@@ -1,0 +1,232 @@
+"""Base class for memories that keep, per task, an encoded form of some selected training videos.
+
+A subclass says what one video costs and how it is encoded and decoded; the base class does the
+rest of the Memory contract: selection, budget shares, eviction, byte accounting, feasibility.
+
+Hooks (override in a subclass):
+- `video_cost(video)`: exact bytes `encode` will hold for this video, by component. Must not
+  need training: it is also used before training by `check_feasible`.
+- `task_fixed_cost(task, videos, ctx)`: exact bytes of the task-level state `prepare_task` will
+  return (for instance decoder parameters, computed from the model sizes), by component.
+- `prepare_task(task, videos, ctx)`: task-level state built from all of the task's training
+  videos (for instance a trained decoder); a component-keyed mapping of held objects.
+- `encode(task, videos, state, ctx)`: one `StoredVideo` per kept video, same order, in one batched
+  call per task.
+- `decode(task, records, state, device)`: the replay videos of one task, in one batched call.
+
+The base class checks every hook's bytes against what is actually held and raises RuntimeError on
+a mismatch, so a subclass cannot under-report. Task-level state is the "fixed cost" that a byte
+budget with `count_decoders: false` leaves out.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import torch
+
+from replay.budget import Budget, fit_videos, format_bytes
+from replay.held import Held, check_components, complete_costs, component_nbytes
+from replay.memory import COMPONENTS, MemoryContext
+from replay.selection import check_selection, rank_videos
+from tasks.errors import DataError
+from tasks.video import Video
+
+
+def replay_name(task: int, name: str) -> str:
+    """Name of a replayed video: 'replay:<task>:<original name>'."""
+    return f"replay:{task}:{name}"
+
+
+@dataclass
+class StoredVideo:
+    """One kept video in encoded form. `held` maps components to the arrays that are counted;
+    name, activity and frame count are bookkeeping for naming replays and memory.csv, not counted."""
+
+    name: str
+    activity: str
+    num_frames: int
+    held: dict[str, Held]
+
+    def nbytes(self) -> dict[str, int]:
+        return component_nbytes(self.held)
+
+
+@dataclass
+class TaskMemory:
+    """What the memory holds for one task: task-level state and kept videos, best-ranked first."""
+
+    task: int
+    state: dict[str, Held]
+    records: list[StoredVideo] = field(default_factory=list)
+
+
+def _total(costs: Mapping[str, int]) -> int:
+    return sum(costs.values())
+
+
+class SelectedVideoMemory:
+    """Implements `replay.memory.Memory` for memories that keep selected videos per task.
+
+    selection: "random" | "herding" | "diverse" (see replay.selection); gamma caps the ranking at
+    ⌈γ·N⌉ of a task's N videos; seed: selection seed, None takes the run's seed from the context.
+    """
+
+    def __init__(self, budget: Budget, selection: str = "random", gamma: float | None = None, seed: int | None = None):
+        check_selection(selection, gamma)
+        if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int) or seed < 0):
+            raise DataError(f"memory seed: expected a non-negative integer or null, got {seed!r}")
+        self.budget = Budget.parse(budget)
+        self.selection = selection
+        self.gamma = gamma
+        self.seed = seed
+        self._tasks: dict[int, TaskMemory] = {}
+
+    # ---- hooks -------------------------------------------------------------------------------
+
+    def video_cost(self, video: Video) -> dict[str, int]:
+        raise NotImplementedError
+
+    def task_fixed_cost(self, task: int, videos: Sequence[Video], ctx: MemoryContext) -> dict[str, int]:
+        return {}
+
+    def prepare_task(self, task: int, videos: Sequence[Video], ctx: MemoryContext) -> dict[str, Held]:
+        return {}
+
+    def encode(self, task: int, videos: Sequence[Video], state: dict[str, Held], ctx: MemoryContext) -> list[StoredVideo]:
+        raise NotImplementedError
+
+    def decode(self, task: int, records: Sequence[StoredVideo], state: dict[str, Held], device: torch.device) -> list[Video]:
+        raise NotImplementedError
+
+    # ---- Memory protocol ---------------------------------------------------------------------
+
+    def add_task(self, task: int, videos: list[Video], ctx: MemoryContext) -> None:
+        if task in self._tasks:
+            raise ValueError(f"task {task} was already added to the memory")
+        if not videos:
+            raise DataError(f"memory: task {task} has no training videos")
+        fixed = complete_costs(self.task_fixed_cost(task, videos, ctx))
+        order = self.rank(task, videos, ctx)
+        new_costs = [_total(complete_costs(self.video_cost(videos[i]))) for i in order]
+        held_costs = [[_total(record.nbytes()) for record in memory.records] for memory in self._tasks.values()]
+        fixed_totals = [self._fixed_total(memory.state) for memory in self._tasks.values()] + [_total(fixed)]
+        kept = self._fit_all(held_costs + [new_costs], [*self._tasks, task], fixed_totals)
+
+        # Train and encode before touching what is held, so a failure leaves the memory as it was.
+        state = self.prepare_task(task, videos, ctx)
+        check_components(state.keys())
+        if component_nbytes(state) != fixed:
+            raise RuntimeError(f"{type(self).__name__}: task_fixed_cost {fixed} != held state {component_nbytes(state)}")
+        chosen = [videos[order[position]] for position in kept[-1]]
+        records = self.encode(task, chosen, state, ctx)
+        if len(records) != len(chosen):
+            raise RuntimeError(f"{type(self).__name__}.encode returned {len(records)} records for {len(chosen)} videos")
+        for video, record in zip(chosen, records):
+            if record.nbytes() != complete_costs(self.video_cost(video)):
+                raise RuntimeError(
+                    f"{type(self).__name__}: video_cost {complete_costs(self.video_cost(video))} "
+                    f"!= held {record.nbytes()} for video {video.name}"
+                )
+
+        for memory, positions in zip(self._tasks.values(), kept):
+            memory.records = [memory.records[position] for position in positions]
+        self._tasks[task] = TaskMemory(task, state, records)
+        self._check_within_budget()
+
+    def replay(self, device: torch.device) -> list[Video]:
+        videos: list[Video] = []
+        for memory in self._tasks.values():
+            videos.extend(self.decode(memory.task, memory.records, memory.state, device))
+        return videos
+
+    def nbytes(self) -> dict[str, int]:
+        totals = dict.fromkeys(COMPONENTS, 0)
+        for memory in self._tasks.values():
+            for part in [component_nbytes(memory.state)] + [record.nbytes() for record in memory.records]:
+                for component, count in part.items():
+                    totals[component] += count
+        return totals
+
+    def stored(self) -> dict[int, dict[str, int]]:
+        return {
+            memory.task: {"videos": len(memory.records), "frames": sum(record.num_frames for record in memory.records)}
+            for memory in self._tasks.values()
+        }
+
+    # ---- feasibility and budget shares -------------------------------------------------------
+
+    @property
+    def task_memories(self) -> tuple[TaskMemory, ...]:
+        """What is held, oldest task first (read-only view for reports and tests)."""
+        return tuple(self._tasks.values())
+
+    def rank(self, task: int, videos: Sequence[Video], ctx: MemoryContext) -> list[int]:
+        """The task's ranked (γ-capped) candidate videos; seeded per task, so it never needs training."""
+        seed = ctx.seed if self.seed is None else self.seed
+        return rank_videos(videos, self.selection, (seed, task), self.gamma)
+
+    def check_feasible(
+        self, task_videos: Sequence[Sequence[Video]], ctx: MemoryContext, task_ids: Sequence[int] | None = None
+    ) -> None:
+        """Raise DataError if the budget cannot keep at least one video of every task at every step.
+
+        Replays the whole selection and eviction schedule on costs alone (rankings, `video_cost`,
+        `task_fixed_cost`), so it trains nothing and gives the same answer `add_task` would.
+        task_ids: the ids used in messages; default 0, 1, 2, ...
+        """
+        ids = list(range(len(task_videos))) if task_ids is None else list(task_ids)
+        if len(ids) != len(task_videos):
+            raise ValueError(f"{len(ids)} task ids for {len(task_videos)} tasks")
+        held_costs: list[list[int]] = []
+        fixed_totals: list[int] = []
+        for index, (task, videos) in enumerate(zip(ids, task_videos)):
+            if not videos:
+                raise DataError(f"memory: task {task} has no training videos")
+            fixed_totals.append(_total(complete_costs(self.task_fixed_cost(task, videos, ctx))))
+            order = self.rank(task, videos, ctx)
+            held_costs.append([_total(complete_costs(self.video_cost(videos[i]))) for i in order])
+            kept = self._fit_all(held_costs, ids[: index + 1], fixed_totals)
+            held_costs = [[costs[position] for position in positions] for costs, positions in zip(held_costs, kept)]
+
+    def _fixed_total(self, state: Mapping[str, Held]) -> int:
+        return _total(component_nbytes(state))
+
+    def _fit_all(self, costs_per_task: list[list[int]], task_ids: list[int], fixed_totals: list[int]) -> list[list[int]]:
+        """Kept positions per task once these tasks share the budget; DataError if one keeps none."""
+        seen = len(costs_per_task)
+        share = self.budget.byte_quota(seen, sum(fixed_totals))
+        if share is not None and share < 0:
+            raise DataError(
+                f"budget {self.budget.label} cannot hold the fixed per-task costs (decoders) of {seen} tasks "
+                f"({format_bytes(sum(fixed_totals))}); raise the budget or set count_decoders: false"
+            )
+        kept = []
+        for rank, (task, costs) in enumerate(zip(task_ids, costs_per_task)):
+            quota = self.budget.video_quota(rank, seen)
+            positions = fit_videos(costs, quota, share)
+            if not positions:
+                detail = (
+                    f"{quota} videos per task"
+                    if share is None
+                    else f"share {format_bytes(share)} per task; smallest video needs {format_bytes(min(costs))}"
+                )
+                raise DataError(
+                    f"budget {self.budget.label} cannot hold one video of task {task} once {seen} tasks share it ({detail})"
+                )
+            kept.append(positions)
+        return kept
+
+    def _check_within_budget(self) -> None:
+        """The invariant checked after every task: shares respected, total within the budget."""
+        seen = len(self._tasks)
+        for rank, memory in enumerate(self._tasks.values()):
+            quota = self.budget.video_quota(rank, seen)
+            if quota is not None and len(memory.records) > quota:
+                raise RuntimeError(f"task {memory.task} holds {len(memory.records)} videos over its quota {quota}")
+        if self.budget.bytes is not None:
+            held = _total(self.nbytes())
+            if not self.budget.count_decoders:
+                held -= sum(self._fixed_total(memory.state) for memory in self._tasks.values())
+            if held > self.budget.bytes:
+                raise RuntimeError(f"memory holds {held} bytes over its budget {self.budget.label}")

@@ -14,9 +14,11 @@ from results.metrics.f1 import OVERLAPS, f1_counts, f1_from_counts, f1_scores
 from tasks.errors import DataError
 
 METRICS = ("acc", "edit", "f1@10", "f1@25", "f1@50")
+METRIC_TITLES = {"acc": "Acc", "edit": "Edit", "f1@10": "F1@10", "f1@25": "F1@25", "f1@50": "F1@50"}
 
 __all__ = [
     "METRICS",
+    "METRIC_TITLES",
     "OVERLAPS",
     "accuracy",
     "edit_score",

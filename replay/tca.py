@@ -1,0 +1,142 @@
+"""TCA (P §3.3, T §4.1): a per-frame conditional VAE over (feature, one-hot action, coherence).
+
+Encoder MLP(D + C + 1 -> h -> 2d) gives (mu, logvar); decoder MLP(d + C + 1 -> h -> D) regenerates
+a frame. One model per task; its decoder is what latent and generative memories keep.
+"""
+from __future__ import annotations
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch import nn
+from tqdm.auto import tqdm
+
+from replay.transcripts import Transcripts
+from tasks.video import Video
+
+
+def _condition(labels: torch.Tensor, coherence: torch.Tensor, num_classes: int) -> torch.Tensor:
+    return torch.cat([F.one_hot(labels, num_classes).float(), coherence.unsqueeze(1)], dim=1)
+
+
+class TCAEncoder(nn.Module):
+    def __init__(self, dim: int, num_classes: int, latent: int, hidden: int):
+        super().__init__()
+        self.num_classes = num_classes
+        self.net = nn.Sequential(nn.Linear(dim + num_classes + 1, hidden), nn.ReLU(), nn.Linear(hidden, 2 * latent))
+
+    def forward(
+        self, x: torch.Tensor, labels: torch.Tensor, coherence: torch.Tensor
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        """(N, D), (N,) int64, (N,) -> mu, logvar, each (N, d)."""
+        out = self.net(torch.cat([x, _condition(labels, coherence, self.num_classes)], dim=1))
+        mu, logvar = out.chunk(2, dim=1)
+        return mu, logvar
+
+
+class TCADecoder(nn.Module):
+    def __init__(self, dim: int, num_classes: int, latent: int, hidden: int):
+        super().__init__()
+        self.num_classes = num_classes
+        self.latent = latent
+        self.dim = dim
+        self.net = nn.Sequential(nn.Linear(latent + num_classes + 1, hidden), nn.ReLU(), nn.Linear(hidden, dim))
+
+    def forward(self, z: torch.Tensor, labels: torch.Tensor, coherence: torch.Tensor) -> torch.Tensor:
+        """(N, d), (N,) int64, (N,) -> (N, D) frames."""
+        return self.net(torch.cat([z, _condition(labels, coherence, self.num_classes)], dim=1))
+
+    def freeze(self) -> "TCADecoder":
+        self.eval()
+        self.requires_grad_(False)
+        return self
+
+
+class TCA(nn.Module):
+    def __init__(self, dim: int, num_classes: int, latent: int = 256, hidden: int = 512):
+        super().__init__()
+        self.encoder = TCAEncoder(dim, num_classes, latent, hidden)
+        self.decoder = TCADecoder(dim, num_classes, latent, hidden)
+
+    def forward(
+        self, x: torch.Tensor, labels: torch.Tensor, coherence: torch.Tensor, generator: torch.Generator | None = None
+    ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """Reconstruction through a reparameterised sample: (x_hat, mu, logvar)."""
+        mu, logvar = self.encoder(x, labels, coherence)
+        eps = torch.randn(mu.shape, generator=generator, device=mu.device)
+        z = mu + torch.exp(0.5 * logvar) * eps
+        return self.decoder(z, labels, coherence), mu, logvar
+
+
+def decoder_num_parameters(dim: int, num_classes: int, latent: int, hidden: int) -> int:
+    """Parameters of a TCADecoder, known before training (fixed cost for budget feasibility)."""
+    return (latent + num_classes + 1) * hidden + hidden + hidden * dim + dim
+
+
+def module_nbytes(module: nn.Module) -> int:
+    return sum(p.numel() * p.element_size() for p in module.parameters())
+
+
+def tca_loss(
+    x: torch.Tensor, x_hat: torch.Tensor, mu: torch.Tensor, logvar: torch.Tensor, beta: float
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Per-frame squared error summed over D and KL summed over d, both averaged over frames.
+
+    Summing over dimensions on both sides keeps the ELBO's balance between D feature dims and d
+    latent dims; an element-mean MSE against a summed KL would drive the posterior to collapse.
+    Returns (total loss, reconstruction term).
+    """
+    recon = (x_hat - x).pow(2).sum(1).mean()
+    kl = -0.5 * (1 + logvar - mu.pow(2) - logvar.exp()).sum(1).mean()
+    return recon + beta * kl, recon
+
+
+def frame_conditions(videos: list[Video]) -> tuple[np.ndarray, np.ndarray]:
+    """(N,) int64 labels and (N,) float32 coherence of every frame of the videos, in order."""
+    transcripts = Transcripts.from_videos(videos)
+    return transcripts.frame_labels(), transcripts.coherence()
+
+
+def train_tca(
+    videos: list[Video],
+    num_classes: int,
+    latent: int = 256,
+    hidden: int = 512,
+    epochs: int = 2500,
+    lr: float = 1e-3,
+    batch_frames: int = 4096,
+    beta: float = 1.0,
+    device: torch.device = torch.device("cpu"),
+    seed: int = 0,
+    progress: bool = False,
+) -> TCA:
+    """Train a TCA on every frame of `videos` (an epoch = one shuffled pass over them, Adam).
+
+    Returns the model frozen (eval mode, no gradients): after its task it is only decoded/encoded.
+    Deterministic for a seed on CPU: weights, shuffles and reparameterisation noise all come from
+    generators seeded here, and the global RNG is left untouched.
+    """
+    x = torch.from_numpy(np.concatenate([v.features for v in videos]).astype(np.float32, copy=False)).to(device)
+    labels_np, coherence_np = frame_conditions(videos)
+    labels = torch.from_numpy(labels_np).to(device)
+    coherence = torch.from_numpy(coherence_np).to(device)
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        model = TCA(x.shape[1], num_classes, latent, hidden)
+    model.to(device).train()
+    optimizer = torch.optim.Adam(model.parameters(), lr=lr)
+    generator = torch.Generator(device=device).manual_seed(seed)
+    num_frames = len(x)
+    bar = tqdm(range(epochs), desc="TCA", disable=not progress, leave=False)
+    for _ in bar:
+        order = torch.randperm(num_frames, generator=generator, device=device)
+        for batch in order.split(batch_frames):
+            x_hat, mu, logvar = model(x[batch], labels[batch], coherence[batch], generator)
+            loss, recon = tca_loss(x[batch], x_hat, mu, logvar, beta)
+            optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            optimizer.step()
+        if progress:
+            bar.set_postfix(loss=f"{loss.item():.4g}", recon=f"{recon.item():.4g}")
+    model.eval().requires_grad_(False)
+    return model

@@ -1,0 +1,113 @@
+import numpy as np
+import pytest
+import torch
+from synthetic_segments import procedural_videos, single_thread  # noqa: F401 (autouse fixture)
+
+from replay.inversion import chunk_index, decode_codes, encode_codes, invert_codes
+from replay.tca import train_tca
+from replay.transcripts import Transcripts
+
+CPU = torch.device("cpu")
+
+
+def test_chunk_index_by_hand():
+    code_of_frame, codes_per_segment = chunk_index(np.array([6, 5, 1, 2]), 2)
+    # 6 -> 3+3, 5 -> 3+2 (array_split puts the extra frame first), 1 -> one code, 2 -> 1+1
+    np.testing.assert_array_equal(code_of_frame, [0, 0, 0, 1, 1, 1, 2, 2, 2, 3, 3, 4, 5, 6])
+    np.testing.assert_array_equal(codes_per_segment, [2, 2, 1, 2])
+
+
+@pytest.mark.parametrize("k", [1, 3, 8])
+def test_chunk_index_matches_array_split(k):
+    lengths = np.random.default_rng(k).integers(1, 40, size=50)
+    code_of_frame, codes_per_segment = chunk_index(lengths, k)
+    expected, first = [], 0
+    for length in lengths:
+        chunks = np.array_split(np.arange(length), min(k, length))
+        expected.extend(first + j for j, chunk in enumerate(chunks) for _ in chunk)
+        first += len(chunks)
+    np.testing.assert_array_equal(code_of_frame, expected)
+    np.testing.assert_array_equal(codes_per_segment, np.minimum(k, lengths))
+
+
+@pytest.fixture(scope="module")
+def trained():
+    videos = procedural_videos(num_videos=8, dim=16)
+    model = train_tca(videos, 5, latent=4, hidden=64, epochs=300, batch_frames=128, seed=0)
+    transcripts = Transcripts.from_videos(videos)
+    x = torch.from_numpy(np.concatenate([v.features for v in videos]))
+    labels = torch.from_numpy(transcripts.frame_labels())
+    coherence = torch.from_numpy(transcripts.coherence())
+    return model, x, labels, coherence, transcripts.lengths
+
+
+def _segment_means(x: torch.Tensor, lengths: np.ndarray) -> torch.Tensor:
+    segment = torch.from_numpy(np.repeat(np.arange(len(lengths)), lengths))
+    sums = torch.zeros(len(lengths), x.shape[1]).index_add_(0, segment, x)
+    return (sums / torch.from_numpy(lengths).float().unsqueeze(1))[segment]
+
+
+@pytest.mark.parametrize("k, expected_inverted, expected_encoded", [(1, 0.110, 0.119), (2, 0.036, 0.053)])
+def test_inversion_beats_encoding_beats_mean(trained, k, expected_inverted, expected_encoded):
+    model, x, labels, coherence, lengths = trained
+    inverted, _ = invert_codes(model.decoder, x, labels, coherence, lengths, k=k, steps=300, lr=0.05, seed=0)
+    encoded = encode_codes(model.encoder, x, labels, coherence, lengths, k=k)
+    errors = {
+        name: (decode_codes(model.decoder, codes, labels, coherence, lengths, k) - x).pow(2).mean().item()
+        for name, codes in (("inverted", inverted), ("encoded", encoded))
+    }
+    mean_error = (_segment_means(x, lengths) - x).pow(2).mean().item()
+    # per-element mean squared error over all 8 videos' frames; the per-segment mean leaves 0.220
+    assert mean_error == pytest.approx(0.2202, abs=1e-4)
+    assert errors["inverted"] == pytest.approx(expected_inverted, rel=0.05)
+    assert errors["encoded"] == pytest.approx(expected_encoded, rel=0.05)
+    assert errors["inverted"] < errors["encoded"] < mean_error
+
+
+def test_encoded_codes_are_chunk_means_of_encoder_means(trained):
+    model, x, labels, coherence, lengths = trained
+    codes = encode_codes(model.encoder, x, labels, coherence, lengths, k=3)
+    mu, _ = model.encoder(x, labels, coherence)
+    expected, start = [], 0
+    for length in lengths:
+        for chunk in np.array_split(np.arange(start, start + length), min(3, length)):
+            expected.append(mu[chunk].mean(0))
+        start += length
+    torch.testing.assert_close(codes, torch.stack(expected))
+
+
+def test_best_iterate_is_kept_per_segment(trained):
+    model, x, labels, coherence, lengths = trained
+    trace = []
+    codes, kept = invert_codes(
+        model.decoder, x, labels, coherence, lengths, k=1, steps=20, lr=10.0, seed=1,
+        on_step=lambda step, loss: trace.append(loss.clone()),
+    )
+    trace = torch.stack(trace)
+    assert trace.shape == (21, len(lengths))  # iterates 0..20, the last after the final update
+    assert (kept.unsqueeze(0) <= trace).all()
+    torch.testing.assert_close(kept, trace.min(0).values)
+    # a huge step size overshoots: the last iterate is worse than the kept one for most segments
+    assert (trace[-1] > kept).float().mean() > 0.5
+    # the returned codes really are the kept ones: decoding them gives the kept losses
+    error = (decode_codes(model.decoder, codes, labels, coherence, lengths, 1) - x).pow(2).sum(1)
+    segment = torch.from_numpy(np.repeat(np.arange(len(lengths)), lengths))
+    per_segment = torch.zeros(len(lengths)).index_add_(0, segment, error) / torch.from_numpy(lengths).float()
+    torch.testing.assert_close(per_segment, kept)
+
+
+def test_one_decoder_pass_per_step_seeded_and_decoder_untouched(trained):
+    model, x, labels, coherence, lengths = trained
+    calls = []
+    handle = model.decoder.register_forward_hook(lambda module, inputs, output: calls.append(len(output)))
+    weights = [p.clone() for p in model.decoder.parameters()]
+    try:
+        first, _ = invert_codes(model.decoder, x, labels, coherence, lengths, k=2, steps=5, seed=7)
+        second, _ = invert_codes(model.decoder, x, labels, coherence, lengths, k=2, steps=5, seed=7)
+    finally:
+        handle.remove()
+    # 6 evaluations per run (iterates 0..5), each over every frame of every segment at once
+    assert calls == [int(lengths.sum())] * 12
+    assert torch.equal(first, second)
+    assert first.shape == (int(np.minimum(2, lengths).sum()), 4)
+    assert all(torch.equal(a, b) for a, b in zip(weights, model.decoder.parameters()))

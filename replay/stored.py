@@ -142,11 +142,21 @@ class SelectedVideoMemory:
 
     def nbytes(self) -> dict[str, int]:
         totals = dict.fromkeys(COMPONENTS, 0)
-        for memory in self._tasks.values():
-            for part in [component_nbytes(memory.state)] + [record.nbytes() for record in memory.records]:
-                for component, count in part.items():
-                    totals[component] += count
+        for by_component in self.nbytes_by_task().values():
+            for component, count in by_component.items():
+                totals[component] += count
         return totals
+
+    def nbytes_by_task(self) -> dict[int, dict[str, int]]:
+        """Per stored task, its state and kept videos' bytes by component (rows of memory.csv)."""
+        by_task = {}
+        for memory in self._tasks.values():
+            totals = component_nbytes(memory.state)
+            for record in memory.records:
+                for component, count in record.nbytes().items():
+                    totals[component] += count
+            by_task[memory.task] = totals
+        return by_task
 
     def stored(self) -> dict[int, dict[str, int]]:
         return {
@@ -167,17 +177,25 @@ class SelectedVideoMemory:
         return rank_videos(videos, self.selection, (seed, task), self.gamma)
 
     def check_feasible(
-        self, task_videos: Sequence[Sequence[Video]], ctx: MemoryContext, task_ids: Sequence[int] | None = None
+        self,
+        task_videos: Sequence[Sequence[Video]],
+        ctx: MemoryContext | None = None,
+        task_ids: Sequence[int] | None = None,
     ) -> None:
         """Raise DataError if the budget cannot keep at least one video of every task at every step.
 
         Replays the whole selection and eviction schedule on costs alone (rankings, `video_cost`,
-        `task_fixed_cost`), so it trains nothing and gives the same answer `add_task` would.
+        `task_fixed_cost`), so it trains nothing and gives the same answer `add_task` would when
+        given the run's context. Without `ctx`: CPU, the memory's seed (or 0), and a label space of
+        1 + the largest label in `task_videos`.
         task_ids: the ids used in messages; default 0, 1, 2, ...
         """
         ids = list(range(len(task_videos))) if task_ids is None else list(task_ids)
         if len(ids) != len(task_videos):
             raise ValueError(f"{len(ids)} task ids for {len(task_videos)} tasks")
+        if ctx is None:
+            largest = max((int(video.labels.max()) for videos in task_videos for video in videos if video.num_frames), default=0)
+            ctx = MemoryContext(torch.device("cpu"), largest + 1, self.seed or 0)
         held_costs: list[list[int]] = []
         fixed_totals: list[int] = []
         for index, (task, videos) in enumerate(zip(ids, task_videos)):

@@ -188,3 +188,18 @@ def test_a_hook_that_under_reports_its_bytes_is_caught():
 
 def test_nbytes_reports_every_component():
     assert tuple(MeanMemory(Budget(videos=2)).nbytes()) == COMPONENTS
+
+
+def test_nbytes_by_task_adds_up_to_nbytes():
+    memory = _DecoderMemory(Budget(bytes=1000))
+    for task, videos in enumerate(_tasks(3, 10)):
+        memory.add_task(task, videos, CTX)
+    by_task = memory.nbytes_by_task()
+    assert list(by_task) == [0, 1, 2]
+    assert all(entry["decoders"] == 80 for entry in by_task.values())
+    assert {c: sum(entry[c] for entry in by_task.values()) for c in COMPONENTS} == memory.nbytes()
+
+
+def test_check_feasible_without_a_context_uses_the_memory_seed():
+    with pytest.raises(DataError, match="cannot hold one video of task 3"):
+        OriginalMemory(Budget(bytes=4000), seed=1).check_feasible(_big_last_task())

@@ -49,3 +49,9 @@ def write_run(folder: Path, budgets: tuple[str, ...] = ("60",), with_memory: boo
 @pytest.fixture
 def run_dir(tmp_path: Path) -> Path:
     return write_run(tmp_path / "run")
+
+
+@pytest.fixture
+def make_run():
+    """write_run itself, for tests that need budget sweeps or no memory.csv."""
+    return write_run

@@ -6,6 +6,8 @@ from collections.abc import Mapping
 
 from replay.budget import Budget
 from replay.exemplars import CoresetMemory, MeanMemory, OriginalMemory
+from replay.generative import GenerativeMemory
+from replay.latent import CondensedMemory, EncodedMemory
 from replay.memory import Memory
 from tasks.errors import DataError
 
@@ -13,6 +15,9 @@ MEMORIES: dict[str, type] = {
     "original": OriginalMemory,
     "mean": MeanMemory,
     "coreset": CoresetMemory,
+    "tca": GenerativeMemory,
+    "encoded": EncodedMemory,
+    "condensed": CondensedMemory,
 }
 
 

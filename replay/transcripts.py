@@ -6,6 +6,7 @@ them, vectorised over every segment of every video at once.
 """
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -40,6 +41,26 @@ class Transcripts:
             lengths=np.concatenate(lengths).astype(TRANSCRIPT_DTYPE) if videos else _empty(),
             segments_per_video=np.asarray(counts, dtype=TRANSCRIPT_DTYPE),
         )
+
+    @classmethod
+    def join(cls, parts: Sequence[Mapping[str, np.ndarray]]) -> "Transcripts":
+        """Inverse of `split`: one Transcripts from per-video {"labels", "lengths"} arrays, in order."""
+        return cls(
+            labels=np.concatenate([part["labels"] for part in parts]) if parts else _empty(),
+            lengths=np.concatenate([part["lengths"] for part in parts]) if parts else _empty(),
+            segments_per_video=np.asarray([len(part["labels"]) for part in parts], dtype=TRANSCRIPT_DTYPE),
+        )
+
+    def split(self) -> list[dict[str, np.ndarray]]:
+        """Per video its own {"labels", "lengths"} arrays (copies, so dropping one video frees its
+        bytes instead of pinning a shared buffer)."""
+        if self.num_videos == 0:
+            return []
+        bounds = np.cumsum(self.segments_per_video, dtype=np.int64)[:-1]
+        return [
+            {"labels": labels.copy(), "lengths": lengths.copy()}
+            for labels, lengths in zip(np.split(self.labels, bounds), np.split(self.lengths, bounds))
+        ]
 
     @property
     def num_videos(self) -> int:

@@ -1,0 +1,91 @@
+"""T's generative replay (`tca`): per task a frozen TCA decoder and the transcripts of ALL its
+training videos; each replay samples transcripts uniformly and decodes them with one z ~ N(0, I) per
+segment (T §4.2), fresh samples at every call.
+
+Decoder and transcripts are task-level state (the fixed cost a byte budget counts unless
+`count_decoders: false`, P's accounting where TCA stores "–"). The per-video records are empty
+replay slots: their number is the task's share of a videos budget (or all of its videos under a
+byte budget), i.e. how many videos the task replays.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import torch
+
+from replay.budget import Budget
+from replay.held import Held
+from replay.inversion import decode_codes
+from replay.latent import DecoderMemory, split_videos, task_seed
+from replay.memory import MemoryContext
+from replay.stored import StoredVideo
+from replay.transcripts import Transcripts
+from tasks.video import Video
+
+
+class GenerativeMemory(DecoderMemory):
+    """`tca`: replay sampled real transcripts decoded from random codes."""
+
+    def __init__(
+        self,
+        budget: Budget,
+        selection: str = "random",
+        gamma: float | None = None,
+        seed: int | None = None,
+        latent: int = 256,
+        hidden: int = 512,
+        tca_epochs: int = 2500,
+        tca_lr: float = 1e-3,
+        beta: float = 1.0,
+        batch_frames: int = 4096,
+    ):
+        super().__init__(budget, selection, gamma, seed, latent, hidden, tca_epochs, tca_lr, beta, batch_frames)
+        self._draws = 0
+        # Bookkeeping for naming replays, not counted (as StoredVideo names are not).
+        self._sources: dict[int, list[tuple[str, str]]] = {}
+
+    def task_fixed_cost(self, task: int, videos: Sequence[Video], ctx: MemoryContext) -> dict[str, int]:
+        costs = super().task_fixed_cost(task, videos, ctx)
+        return {**costs, "transcripts": Transcripts.from_videos(list(videos)).nbytes}
+
+    def prepare_task(self, task: int, videos: Sequence[Video], ctx: MemoryContext) -> dict[str, Held]:
+        state = super().prepare_task(task, videos, ctx)
+        self._trained = None
+        self._sources[task] = [(video.name, video.activity) for video in videos]
+        return {**state, "transcripts": Transcripts.from_videos(list(videos))}
+
+    def video_cost(self, video: Video) -> dict[str, int]:
+        return {}
+
+    def encode(
+        self, task: int, videos: Sequence[Video], state: dict[str, Held], ctx: MemoryContext
+    ) -> list[StoredVideo]:
+        return [StoredVideo(video.name, video.activity, video.num_frames, {}) for video in videos]
+
+    def replay(self, device: torch.device) -> list[Video]:
+        self._draws += 1
+        return super().replay(device)
+
+    def decode(
+        self, task: int, records: Sequence[StoredVideo], state: dict[str, Held], device: torch.device
+    ) -> list[Video]:
+        if not records:
+            return []
+        seed = task_seed(self._run_seed, task, self._draws)
+        pool: Transcripts = state["transcripts"]
+        picks = np.random.default_rng(seed).integers(0, pool.num_videos, size=len(records))
+        sampled = pool.select(picks)
+        decoder = self.decoder_on(task, state, device)
+        generator = torch.Generator(device=device).manual_seed(seed)
+        codes = torch.randn(sampled.num_segments, self.latent, generator=generator, device=device)
+        frames = decode_codes(
+            decoder, codes, torch.from_numpy(sampled.frame_labels()), torch.from_numpy(sampled.coherence()),
+            sampled.lengths, 1,
+        )
+        sources = self._sources[task]
+        slots = [
+            StoredVideo(f"sample{index}:{sources[pick][0]}", sources[pick][1], 0, {})
+            for index, pick in enumerate(picks)
+        ]
+        return split_videos(task, slots, sampled, frames)

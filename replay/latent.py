@@ -1,0 +1,256 @@
+"""Latent memories (P): per task a frozen TCA decoder plus K latent codes per segment of selected videos.
+
+`condensed` finds the codes by network inversion of the decoder (P Eq. 8); `encoded` takes per
+chunk the mean of the encoder means (P's baseline). Both keep each video's transcript (int32 segment
+labels and lengths) and regenerate every kept video of a task in one decoder call on the device
+`replay` is given. `DecoderMemory` is the part shared with the generative `tca` memory.
+"""
+from __future__ import annotations
+
+import copy
+from collections.abc import Sequence
+
+import numpy as np
+import torch
+
+from replay.budget import Budget
+from replay.codes import StoredCodes, check_code_dtype, code_nbytes, quantize
+from replay.held import Held
+from replay.inversion import chunk_index, decode_codes, encode_codes, invert_codes
+from replay.memory import MemoryContext
+from replay.stored import SelectedVideoMemory, StoredVideo, replay_name
+from replay.tca import TCA, TCADecoder, decoder_num_parameters, train_tca
+from replay.transcripts import TRANSCRIPT_DTYPE, Transcripts
+from tasks.errors import DataError
+from tasks.video import Video, segments
+
+PARAMETER_BYTES = 4  # decoders are held in float32
+
+
+def check_int(name: str, value: object, minimum: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        raise DataError(f"memory {name}: expected an integer >= {minimum}, got {value!r}")
+    return value
+
+
+def check_float(name: str, value: object, positive: bool = True) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0 or (positive and value == 0):
+        raise DataError(f"memory {name}: expected a number {'> 0' if positive else '>= 0'}, got {value!r}")
+    return float(value)
+
+
+def task_seed(seed: int, *parts: int) -> int:
+    """A seed for one task (and draw) of a run, independent across tasks."""
+    return int(np.random.SeedSequence([seed, *parts]).generate_state(1)[0])
+
+
+def frame_tensors(videos: Sequence[Video], transcripts: Transcripts) -> tuple[torch.Tensor, ...]:
+    """(N, D) float32 features, (N,) int64 labels and (N,) coherence of all frames of `videos`, on the CPU."""
+    features = np.concatenate([video.features for video in videos]).astype(np.float32, copy=False)
+    return (
+        torch.from_numpy(features),
+        torch.from_numpy(transcripts.frame_labels()),
+        torch.from_numpy(transcripts.coherence()),
+    )
+
+
+def split_videos(
+    task: int, records: Sequence[StoredVideo], transcripts: Transcripts, frames: torch.Tensor
+) -> list[Video]:
+    """Decoded (N, D) frames of consecutive videos → replay Videos with float32 numpy features."""
+    bounds = np.cumsum(transcripts.frames_per_video())[:-1]
+    features = np.split(frames.cpu().numpy(), bounds)
+    labels = np.split(transcripts.frame_labels(), bounds)
+    return [
+        Video(replay_name(task, record.name), record.activity, feature, label)
+        for record, feature, label in zip(records, features, labels)
+    ]
+
+
+class DecoderMemory(SelectedVideoMemory):
+    """Trains one TCA per task on all its training videos and holds the frozen decoder (`decoders`).
+
+    The decoder is held on the CPU; `decoder_on` keeps one copy per compute device so weights move
+    to a device once, not at every replay.
+    """
+
+    def __init__(
+        self,
+        budget: Budget,
+        selection: str = "random",
+        gamma: float | None = None,
+        seed: int | None = None,
+        latent: int = 256,
+        hidden: int = 512,
+        tca_epochs: int = 2500,
+        tca_lr: float = 1e-3,
+        beta: float = 1.0,
+        batch_frames: int = 4096,
+    ):
+        super().__init__(budget, selection, gamma, seed)
+        self.latent = check_int("latent", latent, 1)
+        self.hidden = check_int("hidden", hidden, 1)
+        self.tca_epochs = check_int("tca_epochs", tca_epochs, 1)
+        self.tca_lr = check_float("tca_lr", tca_lr)
+        self.beta = check_float("beta", beta, positive=False)
+        self.batch_frames = check_int("batch_frames", batch_frames, 1)
+        self._trained: TCA | None = None
+        self._run_seed = 0
+        self._device_decoders: dict[tuple[int, str], TCADecoder] = {}
+
+    def task_fixed_cost(self, task: int, videos: Sequence[Video], ctx: MemoryContext) -> dict[str, int]:
+        count = decoder_num_parameters(videos[0].dim, ctx.num_classes, self.latent, self.hidden)
+        return {"decoders": count * PARAMETER_BYTES}
+
+    def prepare_task(self, task: int, videos: Sequence[Video], ctx: MemoryContext) -> dict[str, Held]:
+        self._run_seed = ctx.seed if self.seed is None else self.seed
+        model = train_tca(
+            list(videos), ctx.num_classes, latent=self.latent, hidden=self.hidden, epochs=self.tca_epochs,
+            lr=self.tca_lr, batch_frames=self.batch_frames, beta=self.beta, device=ctx.device,
+            seed=task_seed(self._run_seed, task), progress=ctx.progress,
+        )
+        # Kept only until `encode` has run: the encoder is never held.
+        self._trained = model
+        return {"decoders": copy.deepcopy(model.decoder).cpu()}
+
+    def decoder_on(self, task: int, state: dict[str, Held], device: torch.device) -> TCADecoder:
+        decoder: TCADecoder = state["decoders"]
+        device = torch.device(device)
+        if device.type == "cpu":
+            return decoder
+        key = (task, str(device))
+        if key not in self._device_decoders:
+            self._device_decoders[key] = copy.deepcopy(decoder).to(device)
+        return self._device_decoders[key]
+
+
+class LatentCodeMemory(DecoderMemory):
+    """Per kept video min(K, l) codes per segment (`code_dtype`) + transcript; subclasses find the codes."""
+
+    def __init__(
+        self,
+        budget: Budget,
+        selection: str = "diverse",
+        gamma: float | None = 0.5,
+        seed: int | None = None,
+        K: int = 1,  # noqa: N803 (the paper's name, and the config key)
+        code_dtype: str = "float32",
+        **tca: object,
+    ):
+        super().__init__(budget, selection, gamma, seed, **tca)
+        self.K = check_int("K", K, 1)
+        self.code_dtype = check_code_dtype(code_dtype)
+
+    def find_codes(
+        self, task: int, state: dict[str, Held], frames: tuple[torch.Tensor, ...], lengths: np.ndarray,
+        ctx: MemoryContext,
+    ) -> torch.Tensor:
+        """(sum min(K, l), d) codes of consecutive segments with these frames (features, labels, c)."""
+        raise NotImplementedError
+
+    def video_cost(self, video: Video) -> dict[str, int]:
+        seg_labels, starts, ends = segments(video.labels)
+        num_codes = int(np.minimum(self.K, ends - starts).sum())
+        return {
+            "codes": code_nbytes(num_codes, self.latent, self.code_dtype),
+            "transcripts": 2 * len(seg_labels) * np.dtype(TRANSCRIPT_DTYPE).itemsize,
+        }
+
+    def encode(
+        self, task: int, videos: Sequence[Video], state: dict[str, Held], ctx: MemoryContext
+    ) -> list[StoredVideo]:
+        transcripts = Transcripts.from_videos(list(videos))
+        codes = self.find_codes(task, state, frame_tensors(videos, transcripts), transcripts.lengths, ctx)
+        self._trained = None
+        stored = quantize(codes, self.code_dtype)
+        codes_per_segment = chunk_index(transcripts.lengths, self.K)[1]
+        codes_per_video = np.bincount(
+            transcripts.video_of_segment(), weights=codes_per_segment, minlength=len(videos)
+        ).astype(np.int64)
+        ends = np.cumsum(codes_per_video)
+        return [
+            StoredVideo(
+                video.name, video.activity, video.num_frames,
+                {"codes": stored.select(np.arange(end - count, end)), "transcripts": transcript},
+            )
+            for video, transcript, count, end in zip(videos, transcripts.split(), codes_per_video, ends)
+        ]
+
+    def decode(
+        self, task: int, records: Sequence[StoredVideo], state: dict[str, Held], device: torch.device
+    ) -> list[Video]:
+        if not records:
+            return []
+        transcripts = Transcripts.join([record.held["transcripts"] for record in records])
+        parts: list[StoredCodes] = [record.held["codes"] for record in records]
+        scale = None if parts[0].scale is None else torch.cat([part.scale for part in parts])
+        codes = StoredCodes(torch.cat([part.values for part in parts]), scale).dequantize(device)
+        frames = decode_codes(
+            self.decoder_on(task, state, device), codes, torch.from_numpy(transcripts.frame_labels()),
+            torch.from_numpy(transcripts.coherence()), transcripts.lengths, self.K,
+        )
+        return split_videos(task, records, transcripts, frames)
+
+
+class CondensedMemory(LatentCodeMemory):
+    """P's condensed replay: codes by network inversion of the task's frozen decoder (all segments
+    of the kept videos in one tensor, Adam, each segment's best iterate)."""
+
+    def __init__(
+        self,
+        budget: Budget,
+        selection: str = "diverse",
+        gamma: float | None = 0.5,
+        seed: int | None = None,
+        K: int = 1,  # noqa: N803
+        code_dtype: str = "float32",
+        inversion_steps: int = 10_000,
+        inversion_lr: float = 1e-2,
+        latent: int = 256,
+        hidden: int = 512,
+        tca_epochs: int = 2500,
+        tca_lr: float = 1e-3,
+        beta: float = 1.0,
+        batch_frames: int = 4096,
+    ):
+        super().__init__(
+            budget, selection, gamma, seed, K, code_dtype, latent=latent, hidden=hidden,
+            tca_epochs=tca_epochs, tca_lr=tca_lr, beta=beta, batch_frames=batch_frames,
+        )
+        self.inversion_steps = check_int("inversion_steps", inversion_steps, 0)
+        self.inversion_lr = check_float("inversion_lr", inversion_lr)
+
+    def find_codes(self, task, state, frames, lengths, ctx) -> torch.Tensor:
+        codes, _ = invert_codes(
+            self.decoder_on(task, state, ctx.device), *frames, lengths, k=self.K, steps=self.inversion_steps,
+            lr=self.inversion_lr, seed=task_seed(self._run_seed, task, 1), device=ctx.device,
+            progress=ctx.progress,
+        )
+        return codes
+
+
+class EncodedMemory(LatentCodeMemory):
+    """P's "Encoded" baseline: per chunk the mean of the task TCA's encoder means, no inversion."""
+
+    def __init__(
+        self,
+        budget: Budget,
+        selection: str = "diverse",
+        gamma: float | None = 0.5,
+        seed: int | None = None,
+        K: int = 1,  # noqa: N803
+        code_dtype: str = "float32",
+        latent: int = 256,
+        hidden: int = 512,
+        tca_epochs: int = 2500,
+        tca_lr: float = 1e-3,
+        beta: float = 1.0,
+        batch_frames: int = 4096,
+    ):
+        super().__init__(
+            budget, selection, gamma, seed, K, code_dtype, latent=latent, hidden=hidden,
+            tca_epochs=tca_epochs, tca_lr=tca_lr, beta=beta, batch_frames=batch_frames,
+        )
+
+    def find_codes(self, task, state, frames, lengths, ctx) -> torch.Tensor:
+        return encode_codes(self._trained.encoder, *frames, lengths, k=self.K, device=ctx.device)

@@ -29,9 +29,8 @@ def matrices_from_metrics(metrics: pd.DataFrame) -> Matrices:
     """
     names = metric_names(metrics)
     result: Matrices = {}
-    for (strategy, budget, seed), run in sorted(
-        metrics.groupby(["strategy", "budget", "seed"]), key=lambda item: (item[0][0], budget_order(item[0][1]), item[0][2])
-    ):
+    runs = metrics.groupby(["strategy", "budget", "seed"])
+    for (strategy, budget, seed), run in sorted(runs, key=lambda item: (item[0][0], budget_order(item[0][1]), item[0][2])):
         rows = int(run["train_task"].max()) + 1
         shape = (rows, max(rows, int(run["eval_task"].max()) + 1))
         per_metric = {}

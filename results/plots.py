@@ -101,7 +101,8 @@ def plot_heatmap(matrices: Matrices, strategy: str, metric: str = "acc") -> Figu
         image = ax.imshow(r, vmin=0, vmax=100, cmap="viridis")
         rows, cols = np.nonzero(~np.isnan(r))
         for i, j in zip(rows, cols):
-            ax.text(j, i, f"{r[i, j]:.0f}", ha="center", va="center", fontsize=8, color="white" if r[i, j] < 60 else "black")
+            colour = "white" if r[i, j] < 60 else "black"  # readable on viridis' dark and light ends
+            ax.text(j, i, f"{r[i, j]:.0f}", ha="center", va="center", fontsize=8, color=colour)
         ax.set_title(f"{strategy}, budget {budget}" if budget else strategy)
         ax.set_xlabel("evaluated task j (eval_task)")
         ax.set_ylabel("after training task i (train_task)")

@@ -73,8 +73,8 @@ def build_summary(matrices: Matrices, memory: pd.DataFrame | None) -> pd.DataFra
         summary = summary.assign(**{column: np.nan for column in MEMORY_COLUMNS})
     for column in MEMORY_COLUMNS:
         summary[column] = summary[column].round().astype("Int64")
-    order = sorted(range(len(summary)), key=lambda i: (summary["strategy"][i], budget_order(summary["budget"][i])))
-    return summary.iloc[order].reset_index(drop=True)
+    keys = [(strategy, budget_order(budget)) for strategy, budget in zip(summary["strategy"], summary["budget"])]
+    return summary.iloc[sorted(range(len(keys)), key=keys.__getitem__)].reset_index(drop=True)
 
 
 def _score_columns(summary: pd.DataFrame) -> list[tuple[str, str]]:
@@ -97,7 +97,9 @@ def _megabytes(value) -> str:
 
 def display_table(summary: pd.DataFrame, plus_minus: str = " ± ") -> pd.DataFrame:
     """The summary as text cells: mean ± std at one decimal, memory in MB."""
-    table = pd.DataFrame({"Strategy": summary["strategy"], "Budget": summary["budget"], "Seeds": summary["seeds"].astype(str)})
+    table = pd.DataFrame(
+        {"Strategy": summary["strategy"], "Budget": summary["budget"], "Seeds": summary["seeds"].astype(str)}
+    )
     for stem, title in _score_columns(summary):
         table[title] = [_mean_std(m, s, plus_minus) for m, s in zip(summary[f"{stem}_mean"], summary[f"{stem}_std"])]
     table["Memory (MB)"] = summary["memory_bytes"].map(_megabytes)

@@ -5,11 +5,8 @@ import argparse
 import json
 from pathlib import Path
 
-from results.metrics import METRICS
+from results.metrics import METRIC_TITLES, METRICS
 from results.prediction_files import evaluate_folders
-
-TITLES = {"acc": "Acc", "edit": "Edit", "f1@10": "F1@10", "f1@25": "F1@25", "f1@50": "F1@50"}
-
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
@@ -38,6 +35,6 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps({name: scores[name] for name in METRICS}))
         return 0
-    print(" ".join(f"{TITLES[name]:>7}" for name in METRICS))
+    print(" ".join(f"{METRIC_TITLES[name]:>7}" for name in METRICS))
     print(" ".join(f"{scores[name]:7.2f}" for name in METRICS))
     return 0

@@ -33,7 +33,9 @@ def parse_bytes(value: object, key: str = "bytes") -> int:
         number, unit = match.group(1), (match.group(2).upper() or "B")
         if unit not in BYTE_UNITS:
             allowed = ", ".join(_UNIT_SPELLING.values())
-            raise DataError(f"budget {key}: unknown unit {match.group(2)!r} in {value!r} (allowed: {allowed})")
+            raise DataError(
+                f"budget {key}: unknown unit {match.group(2)!r} in {value!r} (allowed: {allowed})"
+            )
         try:
             amount = Decimal(number)
         except InvalidOperation as error:

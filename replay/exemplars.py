@@ -8,14 +8,14 @@ per frame. Features are float32 and counted under `features`.
 """
 from __future__ import annotations
 
+from abc import abstractmethod
 from collections.abc import Iterator, Sequence
 
 import numpy as np
 import torch
 
-from replay.held import Held
 from replay.memory import MemoryContext
-from replay.stored import SelectedVideoMemory, StoredVideo, replay_name
+from replay.stored import SelectedVideoMemory, State, StoredVideo, replay_name
 from replay.transcripts import TRANSCRIPT_DTYPE, Transcripts
 from tasks.video import Video, segments
 
@@ -36,7 +36,9 @@ def _per_video_transcripts(videos: Sequence[Video]) -> list[dict[str, np.ndarray
     bounds = np.cumsum(transcripts.segments_per_video, dtype=np.int64)[:-1]
     return [
         {"labels": labels.copy(), "lengths": lengths.copy()}
-        for labels, lengths in zip(np.split(transcripts.labels, bounds), np.split(transcripts.lengths, bounds))
+        for labels, lengths in zip(
+            np.split(transcripts.labels, bounds), np.split(transcripts.lengths, bounds)
+        )
     ]
 
 
@@ -62,7 +64,7 @@ class OriginalMemory(SelectedVideoMemory):
             "transcripts": _transcript_nbytes(video),
         }
 
-    def encode(self, task: int, videos: Sequence[Video], state: dict[str, Held], ctx: MemoryContext) -> list[StoredVideo]:
+    def encode(self, task: int, videos: Sequence[Video], state: State, ctx: MemoryContext) -> list[StoredVideo]:
         return [
             StoredVideo(
                 video.name,
@@ -73,10 +75,11 @@ class OriginalMemory(SelectedVideoMemory):
             for video, transcript in zip(videos, _per_video_transcripts(videos))
         ]
 
-    def decode(self, task: int, records: Sequence[StoredVideo], state: dict[str, Held], device: torch.device) -> list[Video]:
+    def decode(self, task: int, records: Sequence[StoredVideo], state: State, device: torch.device) -> list[Video]:
         if not records:
             return []
-        labels = _split_frames(_joined_transcripts(records).frame_labels(), [record.num_frames for record in records])
+        frames_per_video = [record.num_frames for record in records]
+        labels = _split_frames(_joined_transcripts(records).frame_labels(), frames_per_video)
         return [
             Video(replay_name(task, record.name), record.activity, record.held["features"], frame_labels)
             for record, frame_labels in zip(records, labels)
@@ -98,9 +101,9 @@ def _frame_batches(videos: Sequence[Video], max_frames: int) -> Iterator[Sequenc
 class SegmentSummaryMemory(SelectedVideoMemory):
     """One D-dim float32 row per segment (`summarise`), replayed tiled over the segment's frames."""
 
+    @abstractmethod
     def summarise(self, frames: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
         """(F, D) frames of consecutive segments of the given lengths → (S, D) one row per segment."""
-        raise NotImplementedError
 
     def video_cost(self, video: Video) -> dict[str, int]:
         num_segments = len(segments(video.labels)[0])
@@ -109,21 +112,24 @@ class SegmentSummaryMemory(SelectedVideoMemory):
             "transcripts": _transcript_nbytes(video),
         }
 
-    def encode(self, task: int, videos: Sequence[Video], state: dict[str, Held], ctx: MemoryContext) -> list[StoredVideo]:
+    def encode(self, task: int, videos: Sequence[Video], state: State, ctx: MemoryContext) -> list[StoredVideo]:
         rows: list[np.ndarray] = []
         for batch in _frame_batches(videos, MAX_BATCH_FRAMES):
             transcripts = Transcripts.from_videos(list(batch))
-            frames = torch.from_numpy(np.concatenate([video.features for video in batch]).astype(FEATURE_DTYPE))
+            frames = np.concatenate([video.features for video in batch]).astype(FEATURE_DTYPE)
             lengths = torch.from_numpy(transcripts.lengths.astype(np.int64))
-            summary = self.summarise(frames.to(ctx.device), lengths.to(ctx.device)).cpu().numpy()
+            summary = self.summarise(torch.from_numpy(frames).to(ctx.device), lengths.to(ctx.device))
+            summary = summary.cpu().numpy()
             bounds = np.cumsum(transcripts.segments_per_video, dtype=np.int64)[:-1]
             rows.extend(part.copy() for part in np.split(summary, bounds))
         return [
-            StoredVideo(video.name, video.activity, video.num_frames, {"features": video_rows, "transcripts": transcript})
+            StoredVideo(
+                video.name, video.activity, video.num_frames, {"features": video_rows, "transcripts": transcript}
+            )
             for video, video_rows, transcript in zip(videos, rows, _per_video_transcripts(videos))
         ]
 
-    def decode(self, task: int, records: Sequence[StoredVideo], state: dict[str, Held], device: torch.device) -> list[Video]:
+    def decode(self, task: int, records: Sequence[StoredVideo], state: State, device: torch.device) -> list[Video]:
         if not records:
             return []
         transcripts = _joined_transcripts(records)

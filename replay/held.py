@@ -38,7 +38,9 @@ def held_nbytes(held: Held) -> int:
         return sum(held_nbytes(value) for value in held)
     if dataclasses.is_dataclass(held) and not isinstance(held, type):
         return sum(held_nbytes(getattr(held, item.name)) for item in dataclasses.fields(held))
-    raise TypeError(f"a memory holds arrays, tensors, modules, dataclasses and containers of them, not {type(held).__name__}")
+    raise TypeError(
+        f"a memory holds arrays, tensors, modules, dataclasses and containers of them, not {type(held).__name__}"
+    )
 
 
 def component_nbytes(held: Mapping[str, Held]) -> dict[str, int]:

@@ -22,7 +22,8 @@ def check_selection(method: str, gamma: float | None) -> None:
     """DataError unless `method` is a known selection and `gamma` a fraction in (0, 1]."""
     if method not in SELECTIONS:
         raise DataError(f"memory selection: {method!r} is not one of {', '.join(SELECTIONS)}")
-    if gamma is not None and (isinstance(gamma, bool) or not isinstance(gamma, (int, float)) or not 0 < gamma <= 1):
+    fraction = isinstance(gamma, (int, float)) and not isinstance(gamma, bool) and 0 < gamma <= 1
+    if gamma is not None and not fraction:
         raise DataError(f"memory gamma: expected a fraction in (0, 1] or null, got {gamma!r}")
 
 

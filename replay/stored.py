@@ -20,13 +20,14 @@ budget with `count_decoders: false` leaves out.
 """
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import torch
 
 from replay.budget import Budget, fit_videos, format_bytes
-from replay.held import Held, check_components, complete_costs, component_nbytes
+from replay.held import Held, complete_costs, component_nbytes
 from replay.memory import COMPONENTS, MemoryContext
 from replay.selection import check_selection, rank_videos
 from tasks.errors import DataError
@@ -57,22 +58,27 @@ class TaskMemory:
     """What the memory holds for one task: task-level state and kept videos, best-ranked first."""
 
     task: int
-    state: dict[str, Held]
+    state: State
     records: list[StoredVideo] = field(default_factory=list)
+
+
+State = dict[str, Held]  # task-level state: component → held objects (e.g. a decoder)
 
 
 def _total(costs: Mapping[str, int]) -> int:
     return sum(costs.values())
 
 
-class SelectedVideoMemory:
+class SelectedVideoMemory(ABC):
     """Implements `replay.memory.Memory` for memories that keep selected videos per task.
 
     selection: "random" | "herding" | "diverse" (see replay.selection); gamma caps the ranking at
     ⌈γ·N⌉ of a task's N videos; seed: selection seed, None takes the run's seed from the context.
     """
 
-    def __init__(self, budget: Budget, selection: str = "random", gamma: float | None = None, seed: int | None = None):
+    def __init__(
+        self, budget: Budget, selection: str = "random", gamma: float | None = None, seed: int | None = None
+    ):
         check_selection(selection, gamma)
         if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int) or seed < 0):
             raise DataError(f"memory seed: expected a non-negative integer or null, got {seed!r}")
@@ -82,22 +88,29 @@ class SelectedVideoMemory:
         self.seed = seed
         self._tasks: dict[int, TaskMemory] = {}
 
+    @property
+    def _name(self) -> str:
+        return type(self).__name__
+
     # ---- hooks -------------------------------------------------------------------------------
 
+    @abstractmethod
     def video_cost(self, video: Video) -> dict[str, int]:
-        raise NotImplementedError
+        """Exact bytes `encode` will hold for `video`, by component."""
 
     def task_fixed_cost(self, task: int, videos: Sequence[Video], ctx: MemoryContext) -> dict[str, int]:
         return {}
 
-    def prepare_task(self, task: int, videos: Sequence[Video], ctx: MemoryContext) -> dict[str, Held]:
+    def prepare_task(self, task: int, videos: Sequence[Video], ctx: MemoryContext) -> State:
         return {}
 
-    def encode(self, task: int, videos: Sequence[Video], state: dict[str, Held], ctx: MemoryContext) -> list[StoredVideo]:
-        raise NotImplementedError
+    @abstractmethod
+    def encode(self, task: int, videos: Sequence[Video], state: State, ctx: MemoryContext) -> list[StoredVideo]:
+        """One StoredVideo per video, in order, from one batched pass over the task's kept videos."""
 
-    def decode(self, task: int, records: Sequence[StoredVideo], state: dict[str, Held], device: torch.device) -> list[Video]:
-        raise NotImplementedError
+    @abstractmethod
+    def decode(self, task: int, records: Sequence[StoredVideo], state: State, device: torch.device) -> list[Video]:
+        """The task's replay videos (float32 features, int64 labels), decoded in one batched pass."""
 
     # ---- Memory protocol ---------------------------------------------------------------------
 
@@ -108,25 +121,24 @@ class SelectedVideoMemory:
             raise DataError(f"memory: task {task} has no training videos")
         fixed = complete_costs(self.task_fixed_cost(task, videos, ctx))
         order = self.rank(task, videos, ctx)
-        new_costs = [_total(complete_costs(self.video_cost(videos[i]))) for i in order]
+        new_costs = [complete_costs(self.video_cost(videos[i])) for i in order]
         held_costs = [[_total(record.nbytes()) for record in memory.records] for memory in self._tasks.values()]
+        held_costs.append([_total(costs) for costs in new_costs])
         fixed_totals = [self._fixed_total(memory.state) for memory in self._tasks.values()] + [_total(fixed)]
-        kept = self._fit_all(held_costs + [new_costs], [*self._tasks, task], fixed_totals)
+        kept = self._fit_all(held_costs, [*self._tasks, task], fixed_totals)
 
         # Train and encode before touching what is held, so a failure leaves the memory as it was.
         state = self.prepare_task(task, videos, ctx)
-        check_components(state.keys())
         if component_nbytes(state) != fixed:
-            raise RuntimeError(f"{type(self).__name__}: task_fixed_cost {fixed} != held state {component_nbytes(state)}")
+            raise RuntimeError(f"{self._name}: task_fixed_cost {fixed} != held state {component_nbytes(state)}")
         chosen = [videos[order[position]] for position in kept[-1]]
         records = self.encode(task, chosen, state, ctx)
         if len(records) != len(chosen):
-            raise RuntimeError(f"{type(self).__name__}.encode returned {len(records)} records for {len(chosen)} videos")
-        for video, record in zip(chosen, records):
-            if record.nbytes() != complete_costs(self.video_cost(video)):
+            raise RuntimeError(f"{self._name}.encode returned {len(records)} records for {len(chosen)} videos")
+        for position, video, record in zip(kept[-1], chosen, records):
+            if record.nbytes() != new_costs[position]:
                 raise RuntimeError(
-                    f"{type(self).__name__}: video_cost {complete_costs(self.video_cost(video))} "
-                    f"!= held {record.nbytes()} for video {video.name}"
+                    f"{self._name}: video_cost {new_costs[position]} != held {record.nbytes()} for {video.name}"
                 )
 
         for memory, positions in zip(self._tasks.values(), kept):
@@ -160,7 +172,10 @@ class SelectedVideoMemory:
 
     def stored(self) -> dict[int, dict[str, int]]:
         return {
-            memory.task: {"videos": len(memory.records), "frames": sum(record.num_frames for record in memory.records)}
+            memory.task: {
+                "videos": len(memory.records),
+                "frames": sum(record.num_frames for record in memory.records),
+            }
             for memory in self._tasks.values()
         }
 
@@ -194,7 +209,8 @@ class SelectedVideoMemory:
         if len(ids) != len(task_videos):
             raise ValueError(f"{len(ids)} task ids for {len(task_videos)} tasks")
         if ctx is None:
-            largest = max((int(video.labels.max()) for videos in task_videos for video in videos if video.num_frames), default=0)
+            labels = [int(video.labels.max()) for videos in task_videos for video in videos if video.num_frames]
+            largest = max(labels, default=0)
             ctx = MemoryContext(torch.device("cpu"), largest + 1, self.seed or 0)
         held_costs: list[list[int]] = []
         fixed_totals: list[int] = []
@@ -205,12 +221,14 @@ class SelectedVideoMemory:
             order = self.rank(task, videos, ctx)
             held_costs.append([_total(complete_costs(self.video_cost(videos[i]))) for i in order])
             kept = self._fit_all(held_costs, ids[: index + 1], fixed_totals)
-            held_costs = [[costs[position] for position in positions] for costs, positions in zip(held_costs, kept)]
+            held_costs = [[costs[i] for i in positions] for costs, positions in zip(held_costs, kept)]
 
     def _fixed_total(self, state: Mapping[str, Held]) -> int:
         return _total(component_nbytes(state))
 
-    def _fit_all(self, costs_per_task: list[list[int]], task_ids: list[int], fixed_totals: list[int]) -> list[list[int]]:
+    def _fit_all(
+        self, costs_per_task: list[list[int]], task_ids: list[int], fixed_totals: list[int]
+    ) -> list[list[int]]:
         """Kept positions per task once these tasks share the budget; DataError if one keeps none."""
         seen = len(costs_per_task)
         share = self.budget.byte_quota(seen, sum(fixed_totals))
@@ -230,7 +248,8 @@ class SelectedVideoMemory:
                     else f"share {format_bytes(share)} per task; smallest video needs {format_bytes(min(costs))}"
                 )
                 raise DataError(
-                    f"budget {self.budget.label} cannot hold one video of task {task} once {seen} tasks share it ({detail})"
+                    f"budget {self.budget.label} cannot hold one video of task {task} "
+                    f"once {seen} tasks share it ({detail})"
                 )
             kept.append(positions)
         return kept
@@ -241,7 +260,7 @@ class SelectedVideoMemory:
         for rank, memory in enumerate(self._tasks.values()):
             quota = self.budget.video_quota(rank, seen)
             if quota is not None and len(memory.records) > quota:
-                raise RuntimeError(f"task {memory.task} holds {len(memory.records)} videos over its quota {quota}")
+                raise RuntimeError(f"task {memory.task} holds {len(memory.records)} videos, over its quota {quota}")
         if self.budget.bytes is not None:
             held = _total(self.nbytes())
             if not self.budget.count_decoders:

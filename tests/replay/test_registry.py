@@ -27,7 +27,7 @@ def test_unknown_parameter_names_it_and_the_allowed_ones():
 
 
 def test_unknown_memory_and_bad_values_are_data_errors():
-    with pytest.raises(DataError, match=r"unknown memory 'raw' \(known: coreset, .*original"):
+    with pytest.raises(DataError, match=r"unknown memory 'raw' \(known: .*coreset.*mean.*original"):
         make_memory("raw", {"videos": 60})
     with pytest.raises(DataError, match="memory selection: 'fps'"):
         make_memory("mean", {"videos": 60}, selection="fps")

@@ -1,0 +1,41 @@
+"""`itas run [CONFIG] [--out DIR] [--device auto|cpu|cuda]`: train and evaluate a config."""
+from __future__ import annotations
+
+import argparse
+import time
+from pathlib import Path
+
+from benchmarks.config import dump_config, load_config
+from benchmarks.outputs import final_table, write_run_tables
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "run",
+        help="train and evaluate strategies task after task (default: the bundled quick config)",
+        description="Run an incremental TAS experiment. Without CONFIG, the bundled quick config runs "
+        "on the embedded procedural dataset (no download needed). Writes config.yaml, tasks.json, "
+        "metrics.csv, memory.csv, matrices.json, summary.{csv,md,tex} and PNG plots into --out.",
+    )
+    p.add_argument("config", nargs="?", help="experiment YAML (default: bundled quick.yaml)")
+    p.add_argument("--out", default=None, help="output folder (default: runs/<config name>-<time>)")
+    p.add_argument("--device", default="auto", help="auto | cpu | cuda | cuda:N (default: auto)")
+    p.add_argument("--no-progress", action="store_true", help="hide progress bars")
+    p.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from benchmarks.runner import resolve_device, run_experiment  # heavy imports (torch, Avalanche)
+
+    cfg = load_config(args.config)
+    device = resolve_device(args.device)
+    name = Path(args.config).stem if args.config else "quick"
+    out = Path(args.out) if args.out else Path("runs") / f"{name}-{time.strftime('%Y%m%d-%H%M%S')}"
+    out.mkdir(parents=True, exist_ok=True)
+    dump_config(cfg, out / "config.yaml")
+    print(f"[itas] run {name} on {device} -> {out}")
+    records = run_experiment(cfg, out, device, progress=not args.no_progress)
+    write_run_tables(records, out)
+    print(final_table(records))
+    print(f"[itas] wrote {out}")
+    return 0

@@ -1,0 +1,139 @@
+"""Experiment configs: YAML over documented defaults, validated key by key, expanded into runs.
+
+Every key a config may hold appears in DEFAULTS (or is a strategy entry / budget entry); anything
+else is an error that names the key and lists the allowed ones.
+"""
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from tasks.errors import DataError
+
+DEFAULTS: dict[str, Any] = {
+    "data": {
+        "preset": "breakfast-like",  # embedded procedural dataset; ignored when `root` is set
+        "root": None,                # a folder in the MS-TCN layout
+        "dataset": "breakfast",      # breakfast | 50salads | gtea: activity parsing and defaults
+        "dim": 64,
+        "videos_per_activity": 24,
+        "length_scale": 0.1,
+        "seed": 0,                   # generator seed of the procedural dataset
+        "split": 1,
+        "sample_rate": None,         # None: the dataset's default (50salads: 2)
+        "background": [],            # label names excluded from Edit/F1 (MS-TCN: none)
+    },
+    "protocol": {"tasks": 10, "labels": "disjoint", "seeds": [42]},
+    "backbone": {"name": "mstcn", "stages": 4, "layers": 10, "maps": 64, "dropout": 0.5},
+    "train": {"epochs": 50, "lr": 5e-4, "batch_size": 8, "eval_batch_size": 8},
+    "strategies": ["finetune", "joint"],
+    "budgets": [{"videos": 60}],
+}
+CHOICES = {
+    ("data", "dataset"): ("breakfast", "50salads", "gtea"),
+    ("data", "preset"): ("breakfast-like",),
+    ("protocol", "labels"): ("disjoint", "blurry"),
+    ("backbone", "name"): ("mstcn",),
+}
+STRATEGY_KEYS = ("name", "label", "params")
+
+
+@dataclass(frozen=True)
+class StrategyEntry:
+    name: str
+    label: str
+    params: dict
+
+
+def bundled_config(name: str = "quick") -> Path:
+    return Path(str(resources.files("benchmarks") / "configs" / f"{name}.yaml"))
+
+
+def load_config(path: str | Path | None) -> dict:
+    path = Path(path) if path is not None else bundled_config()
+    if not path.is_file():
+        raise DataError(f"{path}: config file not found")
+    try:
+        raw = yaml.safe_load(path.read_text()) or {}
+    except yaml.YAMLError as err:
+        line = getattr(getattr(err, "problem_mark", None), "line", None)
+        where = f" (line {line + 1})" if line is not None else ""
+        raise DataError(f"{path}: not valid YAML{where}") from None
+    if not isinstance(raw, dict):
+        raise DataError(f"{path}: expected a mapping of sections at the top level")
+    return resolve_config(raw, source=str(path))
+
+
+def resolve_config(raw: dict, source: str = "config") -> dict:
+    cfg = copy.deepcopy(DEFAULTS)
+    for section, value in raw.items():
+        if section not in DEFAULTS:
+            raise DataError(f"{source}: unknown key '{section}' (allowed: {', '.join(DEFAULTS)})")
+        if isinstance(DEFAULTS[section], dict):
+            if not isinstance(value, dict):
+                raise DataError(f"{source}: '{section}' must be a mapping")
+            for key, v in value.items():
+                if key not in DEFAULTS[section]:
+                    allowed = ", ".join(DEFAULTS[section])
+                    raise DataError(f"{source}: unknown key '{section}.{key}' (allowed: {allowed})")
+                choices = CHOICES.get((section, key))
+                if choices and v not in choices:
+                    raise DataError(f"{source}: '{section}.{key}' is {v!r}; expected one of {', '.join(choices)}")
+                cfg[section][key] = v
+        else:
+            if not isinstance(value, list) or not value:
+                raise DataError(f"{source}: '{section}' must be a non-empty list")
+            cfg[section] = value
+    strategy_entries(cfg, source)
+    _check_types(cfg, source)
+    return cfg
+
+
+def _check_types(cfg: dict, source: str) -> None:
+    positive_ints = [("protocol", "tasks"), ("backbone", "stages"), ("backbone", "layers"),
+                     ("backbone", "maps"), ("train", "epochs"), ("train", "batch_size"),
+                     ("train", "eval_batch_size"), ("data", "dim"), ("data", "videos_per_activity")]
+    for section, key in positive_ints:
+        v = cfg[section][key]
+        if not isinstance(v, int) or isinstance(v, bool) or v < 1:
+            raise DataError(f"{source}: '{section}.{key}' must be a positive integer, got {v!r}")
+    for section, key in [("train", "lr"), ("data", "length_scale")]:
+        v = cfg[section][key]
+        if not isinstance(v, (int, float)) or isinstance(v, bool) or v <= 0:
+            raise DataError(f"{source}: '{section}.{key}' must be a positive number, got {v!r}")
+    seeds = cfg["protocol"]["seeds"]
+    if not isinstance(seeds, list) or not seeds or not all(isinstance(s, int) for s in seeds):
+        raise DataError(f"{source}: 'protocol.seeds' must be a non-empty list of integers, got {seeds!r}")
+    if not isinstance(cfg["data"]["background"], list):
+        raise DataError(f"{source}: 'data.background' must be a list of label names")
+
+
+def strategy_entries(cfg: dict, source: str = "config") -> list[StrategyEntry]:
+    entries = []
+    for i, item in enumerate(cfg["strategies"]):
+        if isinstance(item, str):
+            entries.append(StrategyEntry(item, item, {}))
+            continue
+        if not isinstance(item, dict) or "name" not in item:
+            raise DataError(f"{source}: 'strategies[{i}]' must be a name or a mapping with 'name'")
+        for key in item:
+            if key not in STRATEGY_KEYS:
+                raise DataError(f"{source}: unknown key 'strategies[{i}].{key}' (allowed: {', '.join(STRATEGY_KEYS)})")
+        params = item.get("params") or {}
+        if not isinstance(params, dict):
+            raise DataError(f"{source}: 'strategies[{i}].params' must be a mapping")
+        entries.append(StrategyEntry(item["name"], item.get("label", item["name"]), params))
+    labels = [e.label for e in entries]
+    duplicate = next((x for x in labels if labels.count(x) > 1), None)
+    if duplicate:
+        raise DataError(f"{source}: strategy label '{duplicate}' appears twice; give one a distinct 'label'")
+    return entries
+
+
+def dump_config(cfg: dict, path: Path) -> None:
+    path.write_text(yaml.safe_dump(cfg, sort_keys=False))

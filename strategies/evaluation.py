@@ -1,0 +1,60 @@
+"""Per-task segmentation metrics as an Avalanche PluginMetric.
+
+Collects per-video frame predictions during `strategy.eval(test_stream)` and scores each experience
+(task) with the functional core in results.metrics: Acc, Edit, F1@{10,25,50}. Scores are kept in
+`scores[(train_task, eval_task, predictor)]` for the runner and emitted as MetricValues for loggers.
+"""
+from __future__ import annotations
+
+from typing import Sequence
+
+import numpy as np
+from avalanche.evaluation import PluginMetric
+from avalanche.evaluation.metric_results import MetricValue
+
+from results.metrics import segmentation_scores
+
+
+class SegmentationMetrics(PluginMetric[dict]):
+    def __init__(self, background: Sequence[int] = ()):
+        super().__init__()
+        self.background = tuple(background)
+        self.train_task = -1  # set by the runner before each evaluation pass
+        self.scores: dict[tuple[int, int, str], dict[str, float]] = {}
+        self.reset()
+
+    def reset(self) -> None:
+        self._gts: list[np.ndarray] = []
+        self._preds: dict[str, list[np.ndarray]] = {}
+
+    def result(self) -> dict:
+        return dict(self.scores)
+
+    def before_eval_exp(self, strategy) -> None:
+        self.reset()
+
+    def after_eval_iteration(self, strategy) -> None:
+        lengths = strategy.mb_mask.sum(dim=1).long().tolist()
+        y = strategy.mb_y.cpu().numpy()
+        preds = {k: v.cpu().numpy() for k, v in strategy.frame_predictions().items()}
+        for b, n in enumerate(lengths):
+            self._gts.append(y[b, :n])
+            for name, p in preds.items():
+                self._preds.setdefault(name, []).append(p[b, :n])
+
+    def after_eval_exp(self, strategy) -> list[MetricValue]:
+        eval_task = strategy.experience.current_experience
+        values = []
+        for name, preds in self._preds.items():
+            scores = segmentation_scores(preds, self._gts, background=self.background)
+            self.scores[(self.train_task, eval_task, name)] = scores
+            prefix = f"{name}_" if name else ""
+            values += [
+                MetricValue(self, f"{prefix}{metric}/eval_phase/test_stream/Exp{eval_task:03d}",
+                            value, strategy.clock.train_iterations)
+                for metric, value in scores.items()
+            ]
+        return values
+
+    def __str__(self) -> str:
+        return "Segmentation"

@@ -1,0 +1,38 @@
+"""ReplayPlugin: a replay.Memory stands in for old data.
+
+Before each task's training, `memory.replay(device)` materialises the stored videos of every past
+task (decoded on the strategy's device for latent memories) and they join the new task's data; after
+training, `memory.add_task` stores the finished task under the budget.
+"""
+from __future__ import annotations
+
+from typing import Sequence
+
+from avalanche.core import SupervisedPlugin
+
+from replay.memory import Memory, MemoryContext
+from strategies.benchmark import video_dataset
+from tasks.video import Video
+
+
+class ReplayPlugin(SupervisedPlugin):
+    def __init__(self, memory: Memory, train_videos: Sequence[Sequence[Video]], num_classes: int,
+                 seed: int, progress: bool = False):
+        super().__init__()
+        self.memory = memory
+        self.train_videos = train_videos
+        self.num_classes = num_classes
+        self.seed = seed
+        self.progress = progress
+        self.replayed_videos = 0
+
+    def after_train_dataset_adaptation(self, strategy, **kwargs) -> None:
+        replayed = self.memory.replay(strategy.device)
+        self.replayed_videos = len(replayed)
+        if replayed:
+            strategy.adapted_dataset = strategy.adapted_dataset.concat(video_dataset(replayed))
+
+    def after_training_exp(self, strategy, **kwargs) -> None:
+        task = strategy.experience.current_experience
+        ctx = MemoryContext(strategy.device, self.num_classes, self.seed, self.progress)
+        self.memory.add_task(task, list(self.train_videos[task]), ctx)

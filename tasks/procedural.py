@@ -1,0 +1,292 @@
+"""The embedded procedural dataset: Breakfast-like videos generated from a seed into the MS-TCN
+layout, so that the real reader is always the path taken.
+
+Structure: per activity a transcript grammar over the real action set (tasks/activities.py), SIL
+at start and end, log-normal segment lengths per action fitted to the real Breakfast quantiles.
+Features of a frame at progress c in a segment of action a:
+
+    (1 - c) * start[a] + c * end[a]      action prototypes, shared across activities
+    + scene offset                       person + camera + video terms in a few directions
+    + AR(1) noise                        temporally correlated, isotropic
+
+Prototypes live in a subspace of fixed rank so that difficulty does not depend on `dim`.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Iterator
+
+import numpy as np
+
+from tasks.activities import (BACKGROUND, BREAKFAST_ACTIONS, BREAKFAST_GRAMMARS,
+                              BREAKFAST_LENGTHS, MAX_SEGMENTS, Grammar, LengthStats)
+from tasks.errors import DataError
+from tasks.mstcn import write_dataset
+
+GENERATOR_VERSION = 1
+SPLIT = 1
+TEST_FRACTION = 0.25  # Breakfast split 1 tests on 13 of 52 persons
+FIRST_PERSON, MAX_PERSONS = 3, 52  # Breakfast persons are P03..P54
+CAMERAS = ("cam01", "cam02", "webcam01", "webcam02", "stereo01")
+COVERAGE_TRIES = 1000
+Z90 = 1.2815515655446004  # standard normal 90% quantile: p90/p10 of a log-normal give its sigma
+
+
+@dataclass(frozen=True)
+class Difficulty:
+    """Feature-space constants, calibrated so that an MS-TCN trained jointly on all activities
+    (disjoint labels) reaches roughly real Breakfast accuracy at the quick scale."""
+
+    signal_rank: int = 32        # dimension of the subspace the action prototypes span
+    prototype_scale: float = 1.0  # std of a prototype centre per signal direction
+    progress_scale: float = 0.6   # half the start→end distance per signal direction
+    scene_directions: int = 4     # camera, person, kitchen, ...: fewer than any latent size
+    person_scale: float = 1.5
+    camera_scale: float = 1.0
+    video_scale: float = 0.5
+    noise_scale: float = 1.0      # stationary std of the noise per feature dimension
+    noise_correlation: float = 0.8  # AR(1) coefficient between consecutive frames
+    action_length_spread: float = 0.45  # std of log per-action median length around the real median
+
+
+@dataclass(frozen=True)
+class Preset:
+    actions: tuple[str, ...]
+    grammars: dict[str, Grammar]
+    lengths: LengthStats
+    difficulty: Difficulty = field(default_factory=Difficulty)
+
+
+PRESETS: dict[str, Preset] = {
+    "breakfast-like": Preset(BREAKFAST_ACTIONS, BREAKFAST_GRAMMARS, BREAKFAST_LENGTHS),
+}
+
+
+@dataclass(frozen=True)
+class GeneratorParams:
+    preset: str = "breakfast-like"
+    dim: int = 64
+    videos_per_activity: int = 24
+    length_scale: float = 0.1
+    seed: int = 0
+
+    def validate(self) -> None:
+        if self.preset not in PRESETS:
+            raise DataError(f"preset: expected one of {sorted(PRESETS)}, got {self.preset!r}")
+        limit = MAX_PERSONS * len(CAMERAS)
+        if not 2 <= self.videos_per_activity <= limit:
+            raise DataError(
+                f"videos_per_activity: expected 2..{limit}, got {self.videos_per_activity}"
+            )
+        rank = PRESETS[self.preset].difficulty.scene_directions
+        if self.dim < rank + 1:
+            raise DataError(f"dim: expected at least {rank + 1}, got {self.dim}")
+        if not self.length_scale > 0:
+            raise DataError(f"length_scale: expected a positive number, got {self.length_scale}")
+
+
+@dataclass
+class VideoPlan:
+    """Everything about a video except its features."""
+
+    name: str
+    activity: str
+    split: str
+    person: int
+    camera: int
+    segment_actions: np.ndarray  # mapping ids
+    lengths: np.ndarray
+
+
+def sample_transcript(grammar: Grammar, rng: np.random.Generator) -> list[str]:
+    """SIL, the grammar's foreground steps (optional steps, loops, local swaps), SIL."""
+    steps: list[str] = []
+    while not steps:
+        for block in grammar.blocks:
+            while True:
+                if block.one_of:
+                    weights = np.array([keep for _, keep in block.steps])
+                    steps.append(block.steps[rng.choice(len(weights), p=weights / weights.sum())][0])
+                else:
+                    steps += [action for action, keep in block.steps if rng.random() < keep]
+                if rng.random() >= block.again:
+                    break
+    i = 0
+    while i < len(steps) - 1:
+        if rng.random() < grammar.swap:
+            steps[i], steps[i + 1] = steps[i + 1], steps[i]
+            i += 2
+        else:
+            i += 1
+    merged = [a for i, a in enumerate(steps) if i == 0 or a != steps[i - 1]]
+    return [BACKGROUND] + merged[: MAX_SEGMENTS - 2] + [BACKGROUND]
+
+
+def _log_sigma(p10: float, p90: float) -> float:
+    return float(np.log(p90 / p10) / (2 * Z90))
+
+
+def action_log_medians(preset: Preset, rng: np.random.Generator) -> np.ndarray:
+    """Per action the log of its median segment length; foreground medians spread around the real
+    foreground median (centred so the pooled median stays put), background at the real bg median."""
+    stats = preset.lengths
+    offsets = rng.normal(0.0, preset.difficulty.action_length_spread, len(preset.actions))
+    log_medians = np.log(stats.fg_median) + offsets - offsets.mean()
+    log_medians[preset.actions.index(BACKGROUND)] = np.log(stats.bg_median)
+    return log_medians
+
+
+def sample_lengths(segment_actions: np.ndarray, log_medians: np.ndarray, preset: Preset,
+                   length_scale: float, rng: np.random.Generator) -> np.ndarray:
+    """Log-normal lengths in frames; within-action sigma so the pooled spread matches the real
+    p10/p90 (the between-action spread already accounts for part of it)."""
+    stats, spread = preset.lengths, preset.difficulty.action_length_spread
+    fg_sigma = np.sqrt(max(_log_sigma(stats.fg_p10, stats.fg_p90) ** 2 - spread ** 2, 0.0))
+    bg_sigma = _log_sigma(stats.bg_p10, stats.bg_p90)
+    is_bg = segment_actions == preset.actions.index(BACKGROUND)
+    sigma = np.where(is_bg, bg_sigma, fg_sigma)
+    lengths = np.exp(log_medians[segment_actions] + sigma * rng.standard_normal(len(sigma)))
+    return np.maximum(np.rint(lengths * length_scale), 1).astype(np.int64)
+
+
+def plan_videos(params: GeneratorParams) -> list[VideoPlan]:
+    """Names, splits, transcripts and segment lengths of every video, deterministic in the seed."""
+    params.validate()
+    preset = PRESETS[params.preset]
+    rng = np.random.default_rng([params.seed, 0])
+    log_medians = action_log_medians(preset, rng)
+    n_persons = min(params.videos_per_activity, MAX_PERSONS)
+    n_test = max(1, round(TEST_FRACTION * n_persons))
+    action_ids = {a: i for i, a in enumerate(preset.actions)}
+    persons = np.arange(params.videos_per_activity) % n_persons
+    is_train = persons >= n_test
+    plans = []
+    for activity in sorted(preset.grammars):
+        transcripts = _covering_transcripts(activity, preset.grammars[activity], is_train, rng)
+        for i, transcript in enumerate(transcripts):
+            person, camera = int(persons[i]), i // n_persons
+            pid = f"P{FIRST_PERSON + person:02d}"
+            ids = np.array([action_ids[a] for a in transcript])
+            plans.append(VideoPlan(
+                name=f"{pid}_{CAMERAS[camera]}_{pid}_{activity}",
+                activity=activity,
+                split="train" if is_train[i] else "test",
+                person=person,
+                camera=camera,
+                segment_actions=ids,
+                lengths=sample_lengths(ids, log_medians, preset, params.length_scale, rng),
+            ))
+    return plans
+
+
+def _covering_transcripts(activity: str, grammar: Grammar, is_train: np.ndarray,
+                          rng: np.random.Generator) -> list[list[str]]:
+    """Transcripts of one activity, redrawn until the training videos show every action of it,
+    so the label space (84 classes for breakfast-like) does not depend on the seed."""
+    needed = set(grammar.actions()) | {BACKGROUND}
+    for _ in range(COVERAGE_TRIES):
+        transcripts = [sample_transcript(grammar, rng) for _ in range(len(is_train))]
+        if {a for t, train in zip(transcripts, is_train) if train for a in t} >= needed:
+            return transcripts
+    raise DataError(
+        f"videos_per_activity: {len(is_train)} videos are too few to show every {activity} action "
+        "in the training split; use more"
+    )
+
+
+def _orthonormal(rng: np.random.Generator, dim: int, rank: int) -> np.ndarray:
+    q, _ = np.linalg.qr(rng.standard_normal((dim, rank)))
+    return q
+
+
+@dataclass
+class FeatureWorld:
+    """The seeded feature space: prototypes (A, D) and scene terms (persons/cameras, D)."""
+
+    start: np.ndarray
+    end: np.ndarray
+    person_offsets: np.ndarray
+    camera_offsets: np.ndarray
+    scene_basis: np.ndarray
+
+
+def build_world(params: GeneratorParams) -> FeatureWorld:
+    preset = PRESETS[params.preset]
+    diff = preset.difficulty
+    rng = np.random.default_rng([params.seed, 1])
+    rank = min(diff.signal_rank, params.dim)
+    signal = _orthonormal(rng, params.dim, rank)
+    n_actions = len(preset.actions)
+    centre = diff.prototype_scale * rng.standard_normal((n_actions, rank))
+    half_path = diff.progress_scale * rng.standard_normal((n_actions, rank))
+    scene = _orthonormal(rng, params.dim, diff.scene_directions)
+    persons = diff.person_scale * rng.standard_normal((MAX_PERSONS, diff.scene_directions))
+    cameras = diff.camera_scale * rng.standard_normal((len(CAMERAS), diff.scene_directions))
+    return FeatureWorld(
+        start=((centre - half_path) @ signal.T).astype(np.float32),
+        end=((centre + half_path) @ signal.T).astype(np.float32),
+        person_offsets=(persons @ scene.T).astype(np.float32),
+        camera_offsets=(cameras @ scene.T).astype(np.float32),
+        scene_basis=scene,
+    )
+
+
+def ar1_noise(length: int, dim: int, rho: float, scale: float,
+              rng: np.random.Generator) -> np.ndarray:
+    """Stationary AR(1) noise (length, dim): x_t = rho x_{t-1} + e_t, computed as a causal
+    convolution with rho**k via FFT (exact, no loop over frames)."""
+    innovations = rng.standard_normal((length, dim)) * np.sqrt(1 - rho ** 2)
+    innovations[0] /= np.sqrt(1 - rho ** 2)  # start in the stationary distribution
+    n_fft = 2 * length
+    kernel = rho ** np.arange(length)
+    spectrum = np.fft.rfft(innovations, n=n_fft, axis=0) * np.fft.rfft(kernel, n=n_fft)[:, None]
+    return (scale * np.fft.irfft(spectrum, n=n_fft, axis=0)[:length]).astype(np.float32)
+
+
+def render_features(plan: VideoPlan, world: FeatureWorld, diff: Difficulty,
+                    rng: np.random.Generator) -> np.ndarray:
+    """(T, D) float32 features of a planned video."""
+    labels = np.repeat(plan.segment_actions, plan.lengths)
+    starts = np.repeat(np.cumsum(plan.lengths) - plan.lengths, plan.lengths)
+    spans = np.repeat(np.maximum(plan.lengths - 1, 1), plan.lengths)
+    progress = ((np.arange(len(labels)) - starts) / spans).astype(np.float32)[:, None]
+    frames = (1 - progress) * world.start[labels] + progress * world.end[labels]
+    own = diff.video_scale * rng.standard_normal(diff.scene_directions) @ world.scene_basis.T
+    scene = world.person_offsets[plan.person] + world.camera_offsets[plan.camera] + own
+    noise = ar1_noise(len(labels), frames.shape[1], diff.noise_correlation, diff.noise_scale, rng)
+    return (frames + scene.astype(np.float32) + noise).astype(np.float32)
+
+
+def _videos(plans: list[VideoPlan], params: GeneratorParams
+            ) -> Iterator[tuple[str, np.ndarray, np.ndarray]]:
+    diff = PRESETS[params.preset].difficulty
+    world = build_world(params)
+    rng = np.random.default_rng([params.seed, 2])
+    for plan in plans:
+        features = render_features(plan, world, diff, rng)
+        yield plan.name, features, np.repeat(plan.segment_actions, plan.lengths)
+
+
+def generate(out: str | Path, params: GeneratorParams = GeneratorParams()) -> Path:
+    """Write the procedural dataset to `out` (MS-TCN layout + generator.json), atomically."""
+    plans = plan_videos(params)
+    preset = PRESETS[params.preset]
+    bundles = {
+        f"{part}.split{SPLIT}": [p.name for p in plans if p.split == part]
+        for part in ("train", "test")
+    }
+    description = {
+        "generator_version": GENERATOR_VERSION,
+        **asdict(params),
+        "difficulty": asdict(preset.difficulty),
+        "videos": len(plans),
+        "frames": int(sum(p.lengths.sum() for p in plans)),
+        "train_videos": len(bundles[f"train.split{SPLIT}"]),
+        "test_videos": len(bundles[f"test.split{SPLIT}"]),
+    }
+    return write_dataset(
+        Path(out), list(preset.actions), _videos(plans, params), bundles,
+        extra_files={"generator.json": json.dumps(description, indent=1) + "\n"},
+    )

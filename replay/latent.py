@@ -220,7 +220,10 @@ class CondensedMemory(LatentCodeMemory):
         self.inversion_steps = check_int("inversion_steps", inversion_steps, 0)
         self.inversion_lr = check_float("inversion_lr", inversion_lr)
 
-    def find_codes(self, task, state, frames, lengths, ctx) -> torch.Tensor:
+    def find_codes(
+        self, task: int, state: dict[str, Held], frames: tuple[torch.Tensor, ...], lengths: np.ndarray,
+        ctx: MemoryContext,
+    ) -> torch.Tensor:
         codes, _ = invert_codes(
             self.decoder_on(task, state, ctx.device), *frames, lengths, k=self.K, steps=self.inversion_steps,
             lr=self.inversion_lr, seed=task_seed(self._run_seed, task, 1), device=ctx.device,
@@ -252,5 +255,8 @@ class EncodedMemory(LatentCodeMemory):
             tca_epochs=tca_epochs, tca_lr=tca_lr, beta=beta, batch_frames=batch_frames,
         )
 
-    def find_codes(self, task, state, frames, lengths, ctx) -> torch.Tensor:
+    def find_codes(
+        self, task: int, state: dict[str, Held], frames: tuple[torch.Tensor, ...], lengths: np.ndarray,
+        ctx: MemoryContext,
+    ) -> torch.Tensor:
         return encode_codes(self._trained.encoder, *frames, lengths, k=self.K, device=ctx.device)

@@ -7,8 +7,6 @@ from replay.inversion import chunk_index, decode_codes, encode_codes, invert_cod
 from replay.tca import train_tca
 from replay.transcripts import Transcripts
 
-CPU = torch.device("cpu")
-
 
 def test_chunk_index_by_hand():
     code_of_frame, codes_per_segment = chunk_index(np.array([6, 5, 1, 2]), 2)

@@ -77,8 +77,8 @@ def test_replay_is_one_decoder_call_per_task_with_exact_bytes(name):
 def test_condensed_replay_reconstructs_kept_videos_better_than_encoded():
     videos = procedural_videos(num_videos=8, num_classes=5, dim=16)
     errors = {"mean": 0.2202}  # per-segment mean tiled, see test_inversion
-    for cls, extra in ((CondensedMemory, dict(inversion_steps=300, inversion_lr=0.05)), (EncodedMemory, {})):
-        memory = cls({"videos": 8}, K=2, gamma=1.0, latent=4, hidden=64, tca_epochs=300, batch_frames=128, **extra)
+    for cls, extra in ((CondensedMemory, dict(inversion_steps=200, inversion_lr=0.05)), (EncodedMemory, {})):
+        memory = cls({"videos": 8}, K=2, gamma=1.0, latent=4, hidden=64, tca_epochs=150, batch_frames=128, **extra)
         memory.add_task(0, videos, MemoryContext(CPU, num_classes=5, seed=0))
         replayed = memory.replay(CPU)
         real = {video.name: video for video in videos}
@@ -86,8 +86,8 @@ def test_condensed_replay_reconstructs_kept_videos_better_than_encoded():
             np.concatenate([(v.features - real[v.name.split(":")[2]].features).ravel() ** 2 for v in replayed])
         )
     # both memories train the same TCA (same seed and data); per-element mean squared error
-    assert errors["CondensedMemory"] == pytest.approx(0.028, rel=0.05)
-    assert errors["EncodedMemory"] == pytest.approx(0.045, rel=0.05)
+    assert errors["CondensedMemory"] == pytest.approx(0.0678, rel=0.05)
+    assert errors["EncodedMemory"] == pytest.approx(0.0927, rel=0.05)
     assert errors["CondensedMemory"] < errors["EncodedMemory"] < errors["mean"]
 
 

@@ -30,3 +30,15 @@ def test_select_keeps_whole_videos_in_requested_order():
     np.testing.assert_array_equal(s.labels, [0, 4, 5, 1, 2])
     np.testing.assert_array_equal(s.lengths, [1, 2, 1, 2, 1])
     np.testing.assert_array_equal(s.segments_per_video, [3, 2])
+
+
+def test_split_and_join_round_trip_with_copies():
+    t = Transcripts.from_videos([_video("a", [1, 1, 2]), _video("b", [3]), _video("c", [0, 4, 4, 5])])
+    parts = t.split()
+    assert [p["labels"].tolist() for p in parts] == [[1, 2], [3], [0, 4, 5]]
+    assert [p["lengths"].tolist() for p in parts] == [[2, 1], [1], [1, 2, 1]]
+    assert not np.shares_memory(parts[0]["labels"], t.labels)
+    back = Transcripts.join(parts)
+    for field in ("labels", "lengths", "segments_per_video"):
+        np.testing.assert_array_equal(getattr(back, field), getattr(t, field))
+    assert Transcripts.join([]).num_videos == 0 and Transcripts.from_videos([]).split() == []

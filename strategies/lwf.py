@@ -95,7 +95,9 @@ class DistillationPlugin(SupervisedPlugin):
 
     def after_training_exp(self, strategy, **kwargs) -> None:
         self.previous_model = frozen_copy(strategy.model)
-        if self._seen is not None:
+        if self._seen is None:  # a task trained without a single mini-batch saw no classes
+            self.old_classes = torch.zeros(0, dtype=torch.long, device=strategy.device)
+        else:
             self.old_classes = self._seen.nonzero().squeeze(1)
 
 

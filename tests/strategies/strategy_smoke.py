@@ -36,20 +36,20 @@ def tiny_tasks() -> list[SimpleNamespace]:
     return tasks
 
 
-def run_two_tasks(name: str, params: dict, budget=None):
+def run_two_tasks(name: str, params: dict, budget=None, device: torch.device = CPU):
     """Train `name` on both tasks (1 epoch each), evaluating on both after each; returns
     (metric scores keyed (train_task, eval_task, predictor), strategy parts)."""
     torch.manual_seed(0)
     tasks = tiny_tasks()
     model = MSTCN(DIM, NUM_CLASSES, stages=2, layers=2, maps=8)
-    ctx = StrategyContext(budget, 0, CPU, NUM_CLASSES, [t.train for t in tasks])
+    ctx = StrategyContext(budget, 0, device, NUM_CLASSES, [t.train for t in tasks])
     parts = build_strategy(name, ctx, params)
     if parts.memory is not None:
         parts.memory.check_feasible([t.train for t in tasks])
     metric = SegmentationMetrics()
     strategy = TASTemplate(
         model=model, optimizer=torch.optim.Adam(model.parameters(), lr=1e-2), train_mb_size=2,
-        train_epochs=1, eval_mb_size=2, device=CPU, plugins=parts.plugins,
+        train_epochs=1, eval_mb_size=2, device=device, plugins=parts.plugins,
         evaluator=EvaluationPlugin(metric, loggers=[]),
     )
     bench = make_benchmark(tasks)

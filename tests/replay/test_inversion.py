@@ -6,6 +6,8 @@ from synthetic_segments import procedural_videos, single_thread  # noqa: F401 (a
 from replay.inversion import chunk_index, decode_codes, encode_codes, invert_codes
 from replay.tca import train_tca
 from replay.transcripts import Transcripts
+from tasks.procedural import PRESETS, GeneratorParams, build_world, plan_videos, render_features
+from tasks.video import Video
 
 
 def test_chunk_index_by_hand():
@@ -109,3 +111,32 @@ def test_one_decoder_pass_per_step_seeded_and_decoder_untouched(trained):
     assert torch.equal(first, second)
     assert first.shape == (int(np.minimum(2, lengths).sum()), 4)
     assert all(torch.equal(a, b) for a, b in zip(weights, model.decoder.parameters()))
+
+
+def test_on_breakfast_like_data_at_equal_storage_to_the_mean():
+    """The embedded procedural generator (AR(1) noise, scene offsets), one activity, D 32: K 4 codes
+    of d 8 per segment hold as many floats as the mean's one D-vector, and reconstruct better."""
+    params = GeneratorParams(dim=32, videos_per_activity=8, length_scale=0.1, seed=0)
+    plans = [plan for plan in plan_videos(params) if plan.activity == "cereals"]
+    world, rng = build_world(params), np.random.default_rng(0)
+    difficulty = PRESETS[params.preset].difficulty
+    videos = [
+        Video(p.name, p.activity, render_features(p, world, difficulty, rng), np.repeat(p.segment_actions, p.lengths))
+        for p in plans
+    ]
+    num_classes = len(PRESETS[params.preset].actions)
+    model = train_tca(videos, num_classes, latent=8, hidden=64, epochs=60, lr=3e-3, batch_frames=256, seed=0)
+    transcripts = Transcripts.from_videos(videos)
+    x = torch.from_numpy(np.concatenate([v.features for v in videos]))
+    labels = torch.from_numpy(transcripts.frame_labels())
+    coherence = torch.from_numpy(transcripts.coherence())
+    lengths = transcripts.lengths
+    inverted, _ = invert_codes(model.decoder, x, labels, coherence, lengths, k=4, steps=150, lr=0.05, seed=0)
+    encoded = encode_codes(model.encoder, x, labels, coherence, lengths, k=4)
+    error = lambda codes: (decode_codes(model.decoder, codes, labels, coherence, lengths, 4) - x).pow(2).mean().item()
+    mean_error = (_segment_means(x, lengths) - x).pow(2).mean().item()
+    # 8 videos, 763 frames; the per-element variance of the features is 2.23
+    assert mean_error == pytest.approx(0.861, abs=1e-3)
+    assert error(inverted) == pytest.approx(0.711, rel=0.05)
+    assert error(encoded) == pytest.approx(0.753, rel=0.05)
+    assert error(inverted) < error(encoded) < mean_error

@@ -2,7 +2,8 @@
 
 Each finished run is recorded atomically in DIR/runs/<key>.json, so an interrupted sweep resumes
 where it stopped; the tables (metrics.csv, memory.csv, matrices.json, summaries, plots) are rebuilt
-from those records at the end.
+from those records at the end. Runs execute in this process, or as submitit jobs (SLURM, or
+local processes) that each write their record.
 """
 from __future__ import annotations
 
@@ -19,8 +20,9 @@ from benchmarks.files import write_json_atomic
 from benchmarks.training import RunSpec, train_run
 from replay.budget import Budget
 from strategies.registry import USES_MEMORY
+from tasks.datasets import ActionDataset
 from tasks.errors import DataError
-from tasks.scenario import Scenario, build_scenario
+from tasks.scenario import build_scenario
 
 NO_BUDGET = "none"
 
@@ -43,10 +45,10 @@ class PlannedRun:
 def resolve_device(name: str) -> torch.device:
     if name == "auto":
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    if name == "cuda" and not torch.cuda.is_available():
-        raise DataError("--device cuda: no CUDA device is available (use --device cpu or auto)")
     if name not in ("cpu", "cuda") and not name.startswith("cuda:"):
         raise DataError(f"--device: expected auto, cpu or cuda[:N], got {name!r}")
+    if name.startswith("cuda") and not torch.cuda.is_available():
+        raise DataError(f"--device {name}: no CUDA device is available (use --device cpu or auto)")
     return torch.device(name)
 
 
@@ -62,28 +64,51 @@ def plan_runs(cfg: dict) -> list[PlannedRun]:
     return runs
 
 
-def run_experiment(cfg: dict, out_dir: Path, device: torch.device, progress: bool = True) -> list[dict]:
-    """Train and evaluate every planned run; returns the run records (see training.train_run)."""
+def record_path(out_dir: Path, run: PlannedRun) -> Path:
+    return out_dir / "runs" / f"{run.key}.json"
+
+
+def execute_run(cfg: dict, out_dir: Path, run: PlannedRun, device: torch.device | str,
+                progress: bool, dataset: ActionDataset | None = None) -> dict:
+    """Train and evaluate one run and record it atomically; a recorded run is read back instead.
+
+    `device` may be a name, resolved where the run executes (a SLURM node, not the login node).
+    """
+    device = resolve_device(device) if isinstance(device, str) else device
+    path = record_path(out_dir, run)
+    if path.is_file():
+        if progress:
+            print(f"[itas] {run.key}: already recorded, skipped")
+        return json.loads(path.read_text())
+    dataset = dataset or load_experiment_data(cfg["data"])
+    scenario = build_scenario(dataset, cfg["protocol"]["labels"], cfg["protocol"]["tasks"], run.seed)
+    spec = RunSpec(run.strategy, run.budget, run.budget_label, run.seed, cfg, dataset.background)
+    start = time.perf_counter()
+    record = train_run(spec, scenario, device, progress)
+    record["seconds"] = round(time.perf_counter() - start, 2)
+    write_json_atomic(path, record)
+    return record
+
+
+def run_experiment(cfg: dict, out_dir: Path, device: torch.device | str, progress: bool = True,
+                   executor=None) -> list[dict]:
+    """Every planned run, in this process or through a submitit `executor`; returns the records."""
     runs = plan_runs(cfg)
-    dataset = load_experiment_data(cfg["data"], progress=progress)
-    scenarios: dict[int, Scenario] = {}
-    for seed in cfg["protocol"]["seeds"]:
-        scenarios[seed] = build_scenario(dataset, cfg["protocol"]["labels"], cfg["protocol"]["tasks"], seed)
-    write_json_atomic(out_dir / "tasks.json",
-                      {"seeds": {str(s): sc.summary() for s, sc in scenarios.items()}})
-    records = []
-    for run in runs:
-        record_path = out_dir / "runs" / f"{run.key}.json"
-        if record_path.is_file():
-            records.append(json.loads(record_path.read_text()))
-            if progress:
-                print(f"[itas] {run.key}: already recorded, skipped")
-            continue
-        scenario = scenarios[run.seed]
-        spec = RunSpec(run.strategy, run.budget, run.budget_label, run.seed, cfg, dataset.background)
-        start = time.perf_counter()
-        record = train_run(spec, scenario, device, progress)
-        record["seconds"] = round(time.perf_counter() - start, 2)
-        write_json_atomic(record_path, record)
-        records.append(record)
-    return records
+    dataset = load_experiment_data(cfg["data"])
+    scenarios = {seed: build_scenario(dataset, cfg["protocol"]["labels"], cfg["protocol"]["tasks"], seed)
+                 for seed in cfg["protocol"]["seeds"]}
+    write_json_atomic(out_dir / "tasks.json", {"seeds": {str(s): sc.summary() for s, sc in scenarios.items()}})
+    if executor is None:
+        return [execute_run(cfg, out_dir, run, device, progress, dataset) for run in runs]
+    pending = [run for run in runs if not record_path(out_dir, run).is_file()]
+    with executor.batch():
+        jobs = [executor.submit(execute_run, cfg, out_dir, run, device, False) for run in pending]
+    for run, job in zip(pending, jobs):
+        print(f"[itas] {run.key}: submitted as job {job.job_id}")
+    for run, job in zip(pending, jobs):
+        try:
+            job.result()
+        except Exception as err:  # submitit wraps the job's own error; its log names the cause
+            last = str(err).strip().splitlines()[-1] if str(err).strip() else type(err).__name__
+            raise DataError(f"run {run.key} (job {job.job_id}) failed: {last}") from None
+    return [json.loads(record_path(out_dir, run).read_text()) for run in runs]

@@ -21,20 +21,30 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--out", default=None, help="output folder (default: runs/<config name>-<time>)")
     p.add_argument("--device", default="auto", help="auto | cpu | cuda | cuda:N (default: auto)")
     p.add_argument("--no-progress", action="store_true", help="hide progress bars")
+    p.add_argument("--executor", default="inline", choices=["inline", "local", "slurm"],
+                   help="inline: runs one after another in this process (default); local: one "
+                   "process per run via submitit; slurm: one SLURM job per run via submitit")
+    p.add_argument("--slurm-partition", default=None, help="SLURM partition (--executor slurm)")
+    p.add_argument("--slurm-gpus", type=int, default=1, help="GPUs per SLURM job (default 1)")
+    p.add_argument("--timeout-min", type=int, default=240, help="time limit per job in minutes")
     p.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    from benchmarks.executors import make_executor
     from benchmarks.runner import resolve_device, run_experiment  # heavy imports (torch, Avalanche)
 
     cfg = load_config(args.config)
-    device = resolve_device(args.device)
+    # A SLURM job resolves the device on its node; everything else resolves it here, failing early.
+    device = args.device if args.executor == "slurm" else resolve_device(args.device)
     name = Path(args.config).stem if args.config else "quick"
     out = Path(args.out) if args.out else Path("runs") / f"{name}-{time.strftime('%Y%m%d-%H%M%S')}"
     out.mkdir(parents=True, exist_ok=True)
     dump_config(cfg, out / "config.yaml")
     print(f"[itas] run {name} on {device} -> {out}")
-    records = run_experiment(cfg, out, device, progress=not args.no_progress)
+    executor = make_executor(args.executor, out / "jobs", args.slurm_partition, args.slurm_gpus,
+                             args.timeout_min)
+    records = run_experiment(cfg, out, device, progress=not args.no_progress, executor=executor)
     write_run_tables(records, out)
     print(final_table(records))
     print(f"[itas] wrote {out}")

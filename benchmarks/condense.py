@@ -12,19 +12,18 @@ import time
 import numpy as np
 import pandas as pd
 import torch
-from avalanche.benchmarks.scenarios.dataset_scenario import benchmark_from_datasets
-from avalanche.training.plugins import EvaluationPlugin
 
 from benchmarks.config import strategy_entries
-from benchmarks.training import EpochProgress, build_backbone, seed_everything
+from benchmarks.training import build_backbone, seed_everything
 from replay.budget import Budget
 from replay.memory import MemoryContext
 from replay.registry import MEMORIES, make_memory
-from strategies.benchmark import video_dataset
+from strategies.benchmark import make_benchmark
 from strategies.evaluation import SegmentationMetrics
-from strategies.template import TASTemplate
+from strategies.progress import EpochProgress
+from strategies.template import make_template
 from tasks.errors import DataError
-from tasks.scenario import Scenario
+from tasks.scenario import Scenario, Task
 from tasks.video import Video
 
 COLUMNS = ["method", "acc", "edit", "f1@10", "f1@25", "f1@50", "bytes", "bytes_with_decoders",
@@ -38,14 +37,9 @@ def fit_and_score(train: list[Video], test: list[Video], cfg: dict, num_classes:
     seed_everything(seed)
     model = build_backbone(cfg, train[0].dim, num_classes)
     metric = SegmentationMetrics(background)
-    t = cfg["train"]
-    strategy = TASTemplate(
-        model=model, optimizer=torch.optim.Adam(model.parameters(), lr=t["lr"]),
-        train_mb_size=t["batch_size"], train_epochs=t["epochs"], eval_mb_size=t["eval_batch_size"],
-        device=device, plugins=[EpochProgress(label, 1)] if progress else [],
-        evaluator=EvaluationPlugin(metric, loggers=[]),
-    )
-    bench = benchmark_from_datasets(train=[video_dataset(train)], test=[video_dataset(test)])
+    plugins = [EpochProgress(label, 1)] if progress else []
+    strategy = make_template(model, cfg["train"], device, plugins, metric)
+    bench = make_benchmark([Task(0, [], [], train, test)])
     strategy.train(bench.train_stream[0])
     metric.train_task = 0
     strategy.eval(bench.test_stream)

@@ -19,10 +19,11 @@ from benchmarks.data import load_experiment_data
 from benchmarks.files import write_json_atomic
 from benchmarks.training import RunSpec, train_run
 from replay.budget import Budget
-from strategies.registry import USES_MEMORY
+from replay.memory import MemoryContext
+from strategies.registry import USES_MEMORY, StrategyContext, build_strategy
 from tasks.datasets import ActionDataset
 from tasks.errors import DataError
-from tasks.scenario import build_scenario
+from tasks.scenario import Scenario, build_scenario
 
 NO_BUDGET = "none"
 
@@ -90,16 +91,44 @@ def execute_run(cfg: dict, out_dir: Path, run: PlannedRun, device: torch.device 
     return record
 
 
-def run_experiment(cfg: dict, out_dir: Path, device: torch.device | str, progress: bool = True,
-                   executor=None) -> list[dict]:
-    """Every planned run, in this process or through a submitit `executor`; returns the records."""
+@dataclass
+class Experiment:
+    """A validated config: its planned runs, the dataset and one scenario per seed."""
+
+    cfg: dict
+    runs: list[PlannedRun]
+    dataset: ActionDataset
+    scenarios: dict[int, Scenario]
+
+    def tasks_json(self) -> dict:
+        return {"seeds": {str(seed): sc.summary() for seed, sc in self.scenarios.items()}}
+
+
+def prepare_experiment(cfg: dict, device: torch.device | str) -> Experiment:
+    """Load the data, split it per seed and check every budget, before anything is trained or written."""
     runs = plan_runs(cfg)
     dataset = load_experiment_data(cfg["data"])
     scenarios = {seed: build_scenario(dataset, cfg["protocol"]["labels"], cfg["protocol"]["tasks"], seed)
                  for seed in cfg["protocol"]["seeds"]}
-    write_json_atomic(out_dir / "tasks.json", {"seeds": {str(s): sc.summary() for s, sc in scenarios.items()}})
+    costs_only = torch.device("cpu")  # feasibility is computed from byte costs, nothing runs
+    for run in runs:
+        if run.budget is None:
+            continue
+        scenario = scenarios[run.seed]
+        train_videos = [t.train for t in scenario.tasks]
+        ctx = StrategyContext(run.budget, run.seed, costs_only, scenario.num_classes, train_videos)
+        memory = build_strategy(run.strategy.name, ctx, run.strategy.params).memory
+        memory.check_feasible(train_videos, MemoryContext(costs_only, scenario.num_classes, run.seed))
+    return Experiment(cfg, runs, dataset, scenarios)
+
+
+def run_experiment(exp: Experiment, out_dir: Path, device: torch.device | str, progress: bool = True,
+                   executor=None) -> list[dict]:
+    """Every planned run, in this process or through a submitit `executor`; returns the records."""
+    cfg, runs = exp.cfg, exp.runs
+    write_json_atomic(out_dir / "tasks.json", exp.tasks_json())
     if executor is None:
-        return [execute_run(cfg, out_dir, run, device, progress, dataset) for run in runs]
+        return [execute_run(cfg, out_dir, run, device, progress, exp.dataset) for run in runs]
     pending = [run for run in runs if not record_path(out_dir, run).is_file()]
     with executor.batch():
         jobs = [executor.submit(execute_run, cfg, out_dir, run, device, False) for run in pending]

@@ -6,19 +6,15 @@ from dataclasses import dataclass
 
 import numpy as np
 import torch
-from avalanche.core import SupervisedPlugin
-from avalanche.training.plugins import EvaluationPlugin
-from tqdm.auto import tqdm
 
-import strategies  # noqa: F401  (registers every strategy)
 from benchmarks.config import StrategyEntry
 from replay.budget import Budget
-from replay.memory import MemoryContext
 from strategies.backbones import MSTCN
 from strategies.benchmark import make_benchmark
 from strategies.evaluation import SegmentationMetrics
+from strategies.progress import EpochProgress
 from strategies.registry import StrategyContext, build_strategy
-from strategies.template import TASTemplate
+from strategies.template import make_template
 from tasks.scenario import Scenario
 
 
@@ -30,26 +26,6 @@ class RunSpec:
     seed: int
     cfg: dict
     background: tuple[str, ...]
-
-
-class EpochProgress(SupervisedPlugin):
-    """A tqdm bar per task, advanced each epoch, showing the running loss."""
-
-    def __init__(self, label: str, n_tasks: int):
-        super().__init__()
-        self.label, self.n_tasks, self.bar = label, n_tasks, None
-
-    def before_training_exp(self, strategy, **kwargs) -> None:
-        task = strategy.experience.current_experience
-        self.bar = tqdm(total=strategy.train_epochs, desc=f"{self.label} task {task + 1}/{self.n_tasks}",
-                        unit="epoch", leave=False)
-
-    def after_training_epoch(self, strategy, **kwargs) -> None:
-        self.bar.set_postfix(loss=f"{float(strategy.loss):.3f}")
-        self.bar.update()
-
-    def after_training_exp(self, strategy, **kwargs) -> None:
-        self.bar.close()
 
 
 def seed_everything(seed: int) -> None:
@@ -82,23 +58,11 @@ def train_run(spec: RunSpec, scenario: Scenario, device: torch.device, progress:
     ctx = StrategyContext(spec.budget, spec.seed, device, scenario.num_classes,
                           [t.train for t in scenario.tasks], progress)
     parts = build_strategy(spec.strategy.name, ctx, spec.strategy.params)
-    if parts.memory is not None:
-        parts.memory.check_feasible([t.train for t in scenario.tasks],
-                                    MemoryContext(device, scenario.num_classes, spec.seed))
     metric = SegmentationMetrics(scenario.label_space.background_ids(list(spec.background)))
     plugins = list(parts.plugins)
     if progress:
         plugins.append(EpochProgress(spec.strategy.label, len(scenario.tasks)))
-    strategy = TASTemplate(
-        model=model,
-        optimizer=torch.optim.Adam(model.parameters(), lr=train["lr"]),
-        train_mb_size=train["batch_size"],
-        train_epochs=train["epochs"],
-        eval_mb_size=train["eval_batch_size"],
-        device=device,
-        plugins=plugins,
-        evaluator=EvaluationPlugin(metric, loggers=[]),
-    )
+    strategy = make_template(model, train, device, plugins, metric)
     bench = make_benchmark(scenario.tasks)
     memory_table = []
     for i, experience in enumerate(bench.train_stream):

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Callable
 
 import torch
+from avalanche.training.plugins import EvaluationPlugin
 from avalanche.training.templates import SupervisedTemplate
 from torch.utils.data import DataLoader
 
@@ -80,3 +81,20 @@ class TASTemplate(SupervisedTemplate):
         for name, predict in self.frame_predictors.items():
             preds[name] = predict(self)
         return preds
+
+
+def make_template(model: torch.nn.Module, train_cfg: dict, device: torch.device, plugins: list,
+                  metric) -> TASTemplate:
+    """The template as every itas run builds it: Adam, the config's batch sizes and epochs, and an
+    explicit EvaluationPlugin around our segmentation metric (Avalanche's default evaluator crashes
+    on per-frame outputs)."""
+    return TASTemplate(
+        model=model,
+        optimizer=torch.optim.Adam(model.parameters(), lr=train_cfg["lr"]),
+        train_mb_size=train_cfg["batch_size"],
+        train_epochs=train_cfg["epochs"],
+        eval_mb_size=train_cfg["eval_batch_size"],
+        device=device,
+        plugins=plugins,
+        evaluator=EvaluationPlugin(metric, loggers=[]),
+    )

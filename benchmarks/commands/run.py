@@ -32,19 +32,20 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from benchmarks.executors import make_executor
-    from benchmarks.runner import resolve_device, run_experiment  # heavy imports (torch, Avalanche)
+    from benchmarks.runner import prepare_experiment, resolve_device, run_experiment  # torch, Avalanche
 
     cfg = load_config(args.config)
     # A SLURM job resolves the device on its node; everything else resolves it here, failing early.
     device = args.device if args.executor == "slurm" else resolve_device(args.device)
     name = Path(args.config).stem if args.config else "quick"
     out = Path(args.out) if args.out else Path("runs") / f"{name}-{time.strftime('%Y%m%d-%H%M%S')}"
+    experiment = prepare_experiment(cfg, device)  # data, splits and budgets checked before any output
+    executor = make_executor(args.executor, out / "jobs", args.slurm_partition, args.slurm_gpus,
+                             args.timeout_min)
     out.mkdir(parents=True, exist_ok=True)
     dump_config(cfg, out / "config.yaml")
     print(f"[itas] run {name} on {device} -> {out}")
-    executor = make_executor(args.executor, out / "jobs", args.slurm_partition, args.slurm_gpus,
-                             args.timeout_min)
-    records = run_experiment(cfg, out, device, progress=not args.no_progress, executor=executor)
+    records = run_experiment(experiment, out, device, progress=not args.no_progress, executor=executor)
     write_run_tables(records, out)
     print(final_table(records))
     print(f"[itas] wrote {out}")

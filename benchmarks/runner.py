@@ -78,8 +78,8 @@ def execute_run(cfg: dict, out_dir: Path, run: PlannedRun, device: torch.device 
     device = resolve_device(device) if isinstance(device, str) else device
     path = record_path(out_dir, run)
     if path.is_file():
-        if progress:
-            print(f"[itas] {run.key}: already recorded, skipped")
+        # A status line, not a progress bar: --no-progress must not hide that a run was reused.
+        print(f"[itas] {run.key}: already recorded, skipped")
         return json.loads(path.read_text())
     dataset = dataset or load_experiment_data(cfg["data"])
     scenario = build_scenario(dataset, cfg["protocol"]["labels"], cfg["protocol"]["tasks"], run.seed)

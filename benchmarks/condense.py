@@ -53,10 +53,15 @@ def condense_experiment(cfg: dict, scenario: Scenario, background: list[int], de
     train, test = scenario.tasks[0].train, scenario.tasks[0].test
     seed = scenario.seed
     original_bytes = int(sum(v.features.nbytes for v in train))
-    rows = []
-    for entry in strategy_entries(cfg):
+    entries = strategy_entries(cfg)
+    # Build every memory once (names and params checked) before the first trains, so a config error
+    # never surfaces after minutes of work; each is rebuilt in turn so only one holds data at a time.
+    for entry in entries:
         if entry.name not in MEMORIES:
             raise DataError(f"condense: strategy '{entry.name}' is not a memory (expected one of {', '.join(MEMORIES)})")
+        make_memory(entry.name, Budget(videos=len(train)), seed=seed, **entry.params)
+    rows = []
+    for entry in entries:
         start = time.perf_counter()
         memory = make_memory(entry.name, Budget(videos=len(train)), seed=seed, **entry.params)
         memory.add_task(0, list(train), MemoryContext(device, scenario.num_classes, seed, progress))

@@ -112,13 +112,13 @@ def prepare_experiment(cfg: dict, device: torch.device | str) -> Experiment:
                  for seed in cfg["protocol"]["seeds"]}
     costs_only = torch.device("cpu")  # feasibility is computed from byte costs, nothing runs
     for run in runs:
-        if run.budget is None:
-            continue
+        # Every run's strategy is built here, so an unknown name or parameter fails before training too.
         scenario = scenarios[run.seed]
         train_videos = [t.train for t in scenario.tasks]
         ctx = StrategyContext(run.budget, run.seed, costs_only, scenario.num_classes, train_videos)
         memory = build_strategy(run.strategy.name, ctx, run.strategy.params).memory
-        memory.check_feasible(train_videos, MemoryContext(costs_only, scenario.num_classes, run.seed))
+        if memory is not None:
+            memory.check_feasible(train_videos, MemoryContext(costs_only, scenario.num_classes, run.seed))
     return Experiment(cfg, runs, dataset, scenarios)
 
 

@@ -44,7 +44,7 @@ def final_table(records: list[dict]) -> str:
         final["memory_bytes"] = total.reindex(final.index).fillna(0).astype(int)
     else:
         final["memory_bytes"] = 0
-    seconds = pd.Series({(r["strategy"], r["budget"]): r.get("seconds", 0.0) for r in records})
+    seconds = pd.Series({(r["strategy"], r["budget"], r["seed"]): r.get("seconds", 0.0) for r in records})
     final["seconds"] = seconds.groupby(level=[0, 1]).sum().reindex(final.index).round(1).fillna(0.0)
     cols = [c for c in ["acc", "edit", "f1@10", "f1@25", "f1@50"] if c in final.columns]
     return "Final average over tasks (last row of R):\n" + final[cols + ["memory_bytes", "seconds"]].round(2).to_string()

@@ -1,4 +1,5 @@
 import numpy as np
+import pytest
 import torch
 from loader_recording import three_tasks, train_recorded
 from strategy_smoke import CPU, DIM, NUM_CLASSES
@@ -10,6 +11,8 @@ from replay.memory import MemoryContext
 from strategies.registry import StrategyContext, build_strategy
 from strategies.replay_plugin import ReplayPlugin
 from tasks.video import Video
+
+pytestmark = pytest.mark.usefixtures("one_thread")
 
 
 class ScriptedMemory:

@@ -2,9 +2,10 @@ import pytest
 import torch
 from tiny_config import tiny_config
 
-from benchmarks.config import resolve_config
+from benchmarks.config import bundled_config, load_config, resolve_config
 from benchmarks.runner import plan_runs, prepare_experiment, resolve_device
 from replay.budget import Budget
+from strategies.registry import StrategyContext, build_strategy
 from tasks.errors import DataError
 
 pytestmark = pytest.mark.usefixtures("itas_cache")
@@ -62,3 +63,13 @@ def test_prepare_experiment_rejects_every_bad_run_before_training(strategies, me
     with pytest.raises(DataError) as err:
         prepare_experiment(cfg, "cpu")
     assert str(err.value).startswith(message)
+
+
+@pytest.mark.parametrize("name, runs", [("quick", 2), ("condense", 6), ("paper", 5 * 10)])
+def test_every_bundled_config_plans_and_builds_its_strategies(name, runs):
+    cfg = load_config(bundled_config(name))
+    planned = plan_runs(cfg)
+    assert len(planned) == runs
+    for run in planned:
+        build_strategy(run.strategy.name, StrategyContext(run.budget, run.seed, torch.device("cpu"), 84),
+                       run.strategy.params)

@@ -3,7 +3,6 @@ determinism, resume, `itas report`, and the errors that must stop a run before i
 import contextlib
 import io
 import json
-import shutil
 
 import pandas as pd
 import pytest

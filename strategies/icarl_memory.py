@@ -138,7 +138,8 @@ class ClipMemory:
 
     Reports like replay.stored.SelectedVideoMemory (`nbytes`, `nbytes_by_task`, `stored`,
     `check_feasible`, `replay`); `add_task` takes the task's per-frame embeddings, because the
-    selection needs the trained model (the iCaRL plugin computes them).
+    selection needs the trained model (the iCaRL plugin computes them). In `stored()` and
+    memory.csv, "videos" counts clips, since each clip is replayed as one short video.
     """
 
     def __init__(self, budget: Budget, clip: int = 8, clips_per_video: int = 8):

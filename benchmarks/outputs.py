@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from benchmarks.files import write_text_atomic
+from results.atomic_files import write_text_atomically
 from results.matrices import write_matrices_json
 from results.report import write_report
 
@@ -25,8 +25,8 @@ def memory_frame(records: list[dict]) -> pd.DataFrame:
 
 def write_run_tables(records: list[dict], out: Path) -> None:
     metrics = metrics_frame(records)
-    write_text_atomic(out / "metrics.csv", metrics.to_csv(index=False, float_format="%.4f"))
-    write_text_atomic(out / "memory.csv", memory_frame(records).to_csv(index=False))
+    write_text_atomically(out / "metrics.csv", metrics.to_csv(index=False, float_format="%.4f"))
+    write_text_atomically(out / "memory.csv", memory_frame(records).to_csv(index=False))
     write_matrices_json(pd.read_csv(out / "metrics.csv"), out / "matrices.json")
     write_report([out], out)
 

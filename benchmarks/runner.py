@@ -16,10 +16,10 @@ import torch
 
 from benchmarks.config import StrategyEntry, strategy_entries
 from benchmarks.data import load_experiment_data
-from benchmarks.files import write_json_atomic
 from benchmarks.training import RunSpec, train_run
 from replay.budget import Budget
 from replay.memory import MemoryContext
+from results.atomic_files import write_text_atomically
 from strategies.registry import USES_MEMORY, StrategyContext, build_strategy
 from tasks.datasets import ActionDataset
 from tasks.errors import DataError
@@ -87,7 +87,7 @@ def execute_run(cfg: dict, out_dir: Path, run: PlannedRun, device: torch.device 
     start = time.perf_counter()
     record = train_run(spec, scenario, device, progress)
     record["seconds"] = round(time.perf_counter() - start, 2)
-    write_json_atomic(path, record)
+    write_text_atomically(path, json.dumps(record, indent=1) + "\n")
     return record
 
 
@@ -126,7 +126,7 @@ def run_experiment(exp: Experiment, out_dir: Path, device: torch.device | str, p
                    executor=None) -> list[dict]:
     """Every planned run, in this process or through a submitit `executor`; returns the records."""
     cfg, runs = exp.cfg, exp.runs
-    write_json_atomic(out_dir / "tasks.json", exp.tasks_json())
+    write_text_atomically(out_dir / "tasks.json", json.dumps(exp.tasks_json(), indent=1) + "\n")
     if executor is None:
         return [execute_run(cfg, out_dir, run, device, progress, exp.dataset) for run in runs]
     pending = [run for run in runs if not record_path(out_dir, run).is_file()]

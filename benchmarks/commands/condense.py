@@ -27,7 +27,7 @@ def run(args: argparse.Namespace) -> int:
     from benchmarks.condense import condense_experiment, condense_markdown
     from benchmarks.config import bundled_config, dump_config, load_config
     from benchmarks.data import load_experiment_data
-    from benchmarks.files import write_text_atomic
+    from results.atomic_files import write_text_atomically
     from benchmarks.runner import resolve_device
     from tasks.scenario import build_scenario
 
@@ -42,9 +42,9 @@ def run(args: argparse.Namespace) -> int:
     original_bytes = int(sum(v.features.nbytes for v in scenario.tasks[0].train))
     out.mkdir(parents=True, exist_ok=True)
     dump_config(cfg, out / "config.yaml")
-    write_text_atomic(out / "condense.csv", table.to_csv(index=False, float_format="%.4f"))
+    write_text_atomically(out / "condense.csv", table.to_csv(index=False, float_format="%.4f"))
     markdown = condense_markdown(table, original_bytes)
-    write_text_atomic(out / "condense.md", markdown)
+    write_text_atomically(out / "condense.md", markdown)
     print(markdown)
     print(f"[itas] wrote {out}")
     return 0

@@ -248,13 +248,22 @@ class ClipMemory:
         return {task: list(clips) for task, clips in self._tasks.items()}
 
     def replay(self, device: torch.device | None = None) -> list[Video]:
-        """Every held clip as a short training video named 'replay:<task>:<video>@<start>'."""
-        return [
-            Video(replay_name(task, f"{clip.video}@{clip.start}"), clip.activity, clip.features,
-                  clip.labels.astype(np.int64))
-            for task, clips in self._tasks.items()
-            for clip in clips
-        ]
+        """Held clips as training videos: each task's clips, in ranking order, joined
+        `clips_per_video` at a time into one sequence named 'replay:<task>:<video>@<start>+...'.
+
+        Joining keeps the number of training batches that of replaying whole videos (a video's worth
+        of clips per sequence) instead of multiplying it by `clips_per_video`."""
+        videos = []
+        for task, clips in self._tasks.items():
+            for first in range(0, len(clips), self.clips_per_video):
+                group = clips[first:first + self.clips_per_video]
+                videos.append(Video(
+                    replay_name(task, "+".join(f"{clip.video}@{clip.start}" for clip in group)),
+                    group[0].activity,
+                    np.concatenate([clip.features for clip in group]),
+                    np.concatenate([clip.labels for clip in group]).astype(np.int64),
+                ))
+        return videos
 
     def nbytes_by_task(self) -> dict[int, dict[str, int]]:
         return {

@@ -166,3 +166,13 @@ def test_smoke_two_tasks_on_cuda():
     assert_scores_in_range(scores, ("", "nme"))
     assert parts.plugins[1].class_means.device.type == "cuda"
     assert parts.plugins[0].previous_model.stages[0].conv_in.weight.device.type == "cuda"
+
+
+def test_replay_joins_a_videos_worth_of_clips_into_one_sequence():
+    memory = ClipMemory(Budget(videos=1), clip=4, clips_per_video=2)
+    memory.add_task(0, *_task0())
+    (replayed,) = memory.replay()
+    clips = memory.clips[0]
+    assert replayed.name == "replay:0:a@1+a@3"
+    np.testing.assert_array_equal(replayed.features, np.concatenate([c.features for c in clips]))
+    assert replayed.labels.tolist() == [0, 0, 0, 0, 0, 0, 1, 1]

@@ -10,6 +10,7 @@ import torch
 from tiny_config import STRATEGIES, TCA, tiny_config, write_config
 
 from benchmarks.cli import main
+from benchmarks.config import load_config, resolve_config
 
 pytestmark = pytest.mark.usefixtures("itas_cache", "one_thread")
 
@@ -55,6 +56,7 @@ def test_run_writes_every_output_file(run_dir):
     assert sorted(p.name for p in (out / "runs").iterdir()) == sorted(
         f"{label}__{'bytes=100KB' if label in MEMORY_LABELS else 'none'}__seed42.json" for label in LABELS)
     assert not [p for p in out.rglob("*.tmp")]  # atomic writes leave no temp files
+    assert load_config(out / "config.yaml") == resolve_config(tiny_config())  # the resolved config, reloadable
 
 
 def test_tasks_json_schema_and_values(run_dir):

@@ -25,7 +25,7 @@ from tasks.activities import (BACKGROUND, BREAKFAST_ACTIONS, BREAKFAST_GRAMMARS,
 from tasks.errors import DataError
 from tasks.mstcn import write_dataset
 
-GENERATOR_VERSION = 2
+GENERATOR_VERSION = 3
 SPLIT = 1
 TEST_FRACTION = 0.25  # Breakfast split 1 tests on 13 of 52 persons
 FIRST_PERSON, MAX_PERSONS = 3, 52  # Breakfast persons are P03..P54
@@ -38,8 +38,8 @@ Z90 = 1.2815515655446004  # standard normal 90% quantile: p90/p10 of a log-norma
 class Difficulty:
     """Feature-space constants, calibrated so that an MS-TCN trained jointly on all activities
     (disjoint labels) reaches roughly real Breakfast accuracy at the quick scale (2 stages x 8
-    layers x 32 maps, Adam 1e-3, batch 8): with noise_scale 1.0 test Acc passed 85% by epoch 25,
-    far easier than real Breakfast, hence 1.6."""
+    layers x 32 maps, Adam 1e-3, batch 8, 30 epochs): noise_scale 1.0 passed 85% test Acc by
+    epoch 25 and 1.6 ended at 80.1%, the top of the 60-80% band; 1.8 moves it inside."""
 
     signal_rank: int = 32        # dimension of the subspace the action prototypes span
     prototype_scale: float = 1.0  # std of a prototype centre per signal direction
@@ -48,7 +48,7 @@ class Difficulty:
     person_scale: float = 1.5
     camera_scale: float = 1.0
     video_scale: float = 0.5
-    noise_scale: float = 1.6      # stationary std of the noise per feature dimension
+    noise_scale: float = 1.8      # stationary std of the noise per feature dimension
     noise_correlation: float = 0.8  # AR(1) coefficient between consecutive frames
     action_length_spread: float = 0.45  # std of log per-action median length around the real median
 

@@ -8,13 +8,13 @@ def test_generated_once_per_parameter_set(tmp_path, monkeypatch):
     monkeypatch.setenv("ITAS_CACHE", str(tmp_path))
     root = procedural_root(videos_per_activity=8, seed=3)
     assert root.parent == tmp_path == cache_dir()
-    assert root.name == "breakfast-like-d64-n8-l0.1-s3-v2"
+    assert root.name == "breakfast-like-d64-n8-l0.1-s3-v3"
     stamp = (root / "generator.json").stat().st_mtime_ns
     assert procedural_root(videos_per_activity=8, seed=3) == root
     assert (root / "generator.json").stat().st_mtime_ns == stamp
     assert procedural_root(videos_per_activity=8, seed=4) != root
     assert sorted(p.name for p in tmp_path.iterdir()) == [
-        "breakfast-like-d64-n8-l0.1-s3-v2", "breakfast-like-d64-n8-l0.1-s4-v2"]
+        "breakfast-like-d64-n8-l0.1-s3-v3", "breakfast-like-d64-n8-l0.1-s4-v3"]
 
 
 def test_load_procedural_goes_through_the_reader(tmp_path, monkeypatch):

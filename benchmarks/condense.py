@@ -34,6 +34,8 @@ def fit_and_score(train: list[Video], test: list[Video], cfg: dict, num_classes:
                   background: list[int], device: torch.device, seed: int, label: str,
                   progress: bool) -> dict[str, float]:
     """Train a fresh backbone on `train` for cfg.train.epochs and score it on `test`."""
+    if cfg["train"]["threads"] is not None:
+        torch.set_num_threads(cfg["train"]["threads"])
     seed_everything(seed)
     model = build_backbone(cfg, train[0].dim, num_classes)
     metric = SegmentationMetrics(background)

@@ -52,6 +52,8 @@ def memory_rows(memory, after_task: int) -> list[list]:
 
 def train_run(spec: RunSpec, scenario: Scenario, device: torch.device, progress: bool) -> dict:
     cfg, train = spec.cfg, spec.cfg["train"]
+    if train["threads"] is not None:
+        torch.set_num_threads(train["threads"])
     seed_everything(spec.seed)
     dim = scenario.tasks[0].train[0].dim
     model = build_backbone(cfg, dim, scenario.num_classes)

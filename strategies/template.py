@@ -21,8 +21,8 @@ FramePredictor = Callable[["TASTemplate"], torch.Tensor]
 
 
 class TASTemplate(SupervisedTemplate):
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
         self.frame_predictors: dict[str, FramePredictor] = {}
 
     @property

@@ -53,7 +53,7 @@ BAD_CONFIGS = {
     "unknown top-level key": ("trian: {epochs: 2}\n", "unknown key 'trian' (allowed: data, protocol, backbone, "
                               "train, strategies, budgets)"),
     "unknown section key": ("train: {epoch: 2}\n", "unknown key 'train.epoch' (allowed: epochs, lr, batch_size, "
-                            "eval_batch_size)"),
+                            "eval_batch_size, threads)"),
     "bad choice": ("protocol: {labels: mixed}\n", "'protocol.labels' is 'mixed'; expected one of disjoint, blurry"),
     "non-integer epochs": ("train: {epochs: 1.5}\n", "'train.epochs' must be a positive integer, got 1.5"),
     "boolean epochs": ("train: {epochs: true}\n", "'train.epochs' must be a positive integer, got True"),

@@ -136,7 +136,8 @@ def run_experiment(exp: Experiment, out_dir: Path, device: torch.device | str, p
         print(f"[itas] {run.key}: submitted as job {job.job_id}")
     for run, job in zip(pending, jobs):
         try:
-            job.result()
+            seconds = job.result()["seconds"]
+            print(f"[itas] {run.key}: done in {seconds:.0f} s")
         except Exception as err:  # submitit wraps the job's own error; its log names the cause
             last = str(err).strip().splitlines()[-1] if str(err).strip() else type(err).__name__
             raise DataError(f"run {run.key} (job {job.job_id}) failed: {last}") from None

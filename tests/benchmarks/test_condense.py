@@ -15,7 +15,7 @@ from benchmarks.data import load_experiment_data
 from tasks.scenario import build_scenario
 from tasks.video import segments
 
-pytestmark = pytest.mark.usefixtures("itas_cache", "one_thread")
+pytestmark = pytest.mark.usefixtures("itas_cache")
 
 CONDENSED = {"name": "condensed", "params": {"K": 2, "gamma": 0.5, **TCA, "inversion_steps": 5}}
 # TCA decoder MLP(d + C + 1 -> h -> D), d 4, C 48 blurry labels, h 16, D 16: float32 parameters
@@ -34,7 +34,7 @@ def itas_condense(config, out) -> tuple[int, str, str]:
 
 
 @pytest.fixture(scope="module")
-def condensed_table(tmp_path_factory, itas_cache, one_thread):
+def condensed_table(tmp_path_factory, itas_cache):
     folder = tmp_path_factory.mktemp("condense")
     code, stdout, stderr = itas_condense(write_config(folder / "condense.yaml", condense_config()), folder / "out")
     assert code == 0, stderr

@@ -12,7 +12,7 @@ from tiny_config import STRATEGIES, TCA, tiny_config, write_config
 from benchmarks.cli import main
 from benchmarks.config import load_config, resolve_config
 
-pytestmark = pytest.mark.usefixtures("itas_cache", "one_thread")
+pytestmark = pytest.mark.usefixtures("itas_cache")
 
 METRICS = ["acc", "edit", "f1@10", "f1@25", "f1@50"]
 LABELS = [s if isinstance(s, str) else s["name"] for s in STRATEGIES]
@@ -38,7 +38,7 @@ def itas_run(config, out) -> tuple[int, str, str]:
 
 
 @pytest.fixture(scope="module")
-def run_dir(tmp_path_factory, itas_cache, one_thread):
+def run_dir(tmp_path_factory, itas_cache):
     folder = tmp_path_factory.mktemp("tiny_run")
     config = write_config(folder / "tiny.yaml", tiny_config())
     code, stdout, stderr = itas_run(config, folder / "out")
@@ -125,7 +125,7 @@ def test_final_table_on_stdout_lists_every_strategy(run_dir):
 
 
 @pytest.fixture(scope="module")
-def videos_runs(tmp_path_factory, itas_cache, one_thread):
+def videos_runs(tmp_path_factory, itas_cache):
     """Three strategies on a {videos: 7} budget, the same config run into two folders a and b."""
     folder = tmp_path_factory.mktemp("videos_runs")
     strategies = ["original", {"name": "condensed", "params": {"K": 2, **TCA, "inversion_steps": 5}},

@@ -2,11 +2,8 @@
 progress c between them, a per-video offset in a low-dimensional subspace, and small noise."""
 from __future__ import annotations
 
-from collections.abc import Iterator
 
 import numpy as np
-import pytest
-import torch
 
 from tasks.video import Video
 
@@ -38,12 +35,3 @@ def procedural_videos(
         features = features + noise * rng.normal(size=features.shape)
         videos.append(Video(f"v{v}", "act", features.astype(np.float32), np.repeat(seg_labels, lengths).astype(np.int64)))
     return videos
-
-
-@pytest.fixture(scope="module", autouse=True)
-def single_thread() -> Iterator[None]:
-    """Tiny models train ~10x faster on one thread than on two contended ones; restored afterwards."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)

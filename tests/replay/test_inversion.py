@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 import torch
-from synthetic_segments import procedural_videos, single_thread  # noqa: F401 (autouse fixture)
+from synthetic_segments import procedural_videos
 
 from replay.inversion import chunk_index, decode_codes, encode_codes, invert_codes
 from replay.tca import train_tca

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 import torch
-from synthetic_segments import procedural_videos, single_thread  # noqa: F401 (autouse fixture)
+from synthetic_segments import procedural_videos
 
 from replay.latent import CondensedMemory, EncodedMemory
 from replay.memory import MemoryContext

@@ -1,6 +1,6 @@
 import numpy as np
 import torch
-from synthetic_segments import procedural_videos, single_thread  # noqa: F401 (autouse fixture)
+from synthetic_segments import procedural_videos
 
 from replay.tca import TCA, decoder_num_parameters, frame_conditions, module_nbytes, tca_loss, train_tca
 from tasks.video import Video

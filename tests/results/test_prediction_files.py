@@ -1,4 +1,3 @@
-import numpy as np
 import pytest
 
 from results.prediction_files import evaluate_folders, prediction_path, read_label_file

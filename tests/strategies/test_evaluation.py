@@ -6,7 +6,6 @@ from strategy_smoke import tiny_tasks
 from strategies.benchmark import make_benchmark
 from strategies.evaluation import SegmentationMetrics
 
-pytestmark = pytest.mark.usefixtures("one_thread")
 
 METRICS = {"acc", "edit", "f1@10", "f1@25", "f1@50"}
 

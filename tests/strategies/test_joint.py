@@ -1,11 +1,9 @@
-import pytest
 from loader_recording import three_tasks, train_recorded
 from strategy_smoke import CPU, NUM_CLASSES
 
 import strategies  # noqa: F401  (registers every strategy)
 from strategies.registry import StrategyContext, build_strategy
 
-pytestmark = pytest.mark.usefixtures("one_thread")
 
 
 def _plugins(name: str) -> list:

@@ -1,5 +1,4 @@
 import numpy as np
-import pytest
 import torch
 from loader_recording import three_tasks, train_recorded
 from strategy_smoke import CPU, DIM, NUM_CLASSES
@@ -12,7 +11,6 @@ from strategies.registry import StrategyContext, build_strategy
 from strategies.replay_plugin import ReplayPlugin
 from tasks.video import Video
 
-pytestmark = pytest.mark.usefixtures("one_thread")
 
 
 class ScriptedMemory:

@@ -1,4 +1,3 @@
-import pytest
 import torch
 from loader_recording import LoaderRecorder, template, train_recorded
 from strategy_smoke import tiny_tasks
@@ -6,7 +5,6 @@ from strategy_smoke import tiny_tasks
 from strategies.benchmark import make_benchmark
 from tasks.torchdata import PAD_LABEL
 
-pytestmark = pytest.mark.usefixtures("one_thread")
 
 
 def test_loss_decreases_on_a_fixed_batch():

@@ -32,6 +32,9 @@ class ProcessPool:
         future.job_id = f"process {next(self._ids)}"
         return future
 
+    def shutdown(self) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
 
 def make_executor(kind: str, folder: Path, partition: str | None = None, gpus: int = 0,
                   timeout_min: int = 240, cpus: int = 4, jobs: int = 1):

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import torch
+from tqdm.auto import tqdm
 
 from benchmarks.config import StrategyEntry, strategy_entries
 from benchmarks.data import load_experiment_data
@@ -130,15 +131,19 @@ def run_experiment(exp: Experiment, out_dir: Path, device: torch.device | str, p
     if executor is None:
         return [execute_run(cfg, out_dir, run, device, progress, exp.dataset) for run in runs]
     pending = [run for run in runs if not record_path(out_dir, run).is_file()]
-    with executor.batch():
-        jobs = [executor.submit(execute_run, cfg, out_dir, run, device, False) for run in pending]
-    for run, job in zip(pending, jobs):
-        print(f"[itas] {run.key}: submitted as job {job.job_id}")
-    for run, job in zip(pending, jobs):
-        try:
-            seconds = job.result()["seconds"]
-            print(f"[itas] {run.key}: done in {seconds:.0f} s")
-        except Exception as err:  # submitit wraps the job's own error; its log names the cause
-            last = str(err).strip().splitlines()[-1] if str(err).strip() else type(err).__name__
-            raise DataError(f"run {run.key} (job {job.job_id}) failed: {last}") from None
+    try:
+        with executor.batch():
+            jobs = [executor.submit(execute_run, cfg, out_dir, run, device, False) for run in pending]
+        for run, job in zip(pending, jobs):
+            print(f"[itas] {run.key}: submitted as job {job.job_id}")
+        for run, job in tqdm(list(zip(pending, jobs)), desc="runs", unit="run", disable=not progress):
+            try:
+                seconds = job.result()["seconds"]
+                tqdm.write(f"[itas] {run.key}: done in {seconds:.0f} s")
+            except Exception as err:  # submitit wraps the job's own error; its log names the cause
+                last = str(err).strip().splitlines()[-1] if str(err).strip() else type(err).__name__
+                raise DataError(f"run {run.key} (job {job.job_id}) failed: {last}") from None
+    finally:
+        if hasattr(executor, "shutdown"):  # local process pools; submitit executors hold no processes
+            executor.shutdown()
     return [json.loads(record_path(out_dir, run).read_text()) for run in runs]

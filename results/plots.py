@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import matplotlib
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
@@ -17,6 +18,8 @@ from results.aggregates import seen_task_averages
 from results.atomic_files import write_atomically
 from results.matrices import Matrices
 from results.metrics import METRIC_TITLES
+
+MARKERS = ("o", "s", "^", "D", "v", "P", "X", "<", ">", "*")
 
 Series = tuple[np.ndarray, np.ndarray, np.ndarray]  # x, mean, std
 
@@ -63,17 +66,21 @@ def curve_series(matrices: Matrices, metric: str) -> dict[str, Series]:
 
 
 def plot_curve(matrices: Matrices, metric: str) -> Figure:
-    fig = Figure(figsize=(6.4, 4.2), layout="constrained")
+    fig = Figure(figsize=(8.0, 4.4), layout="constrained")
     ax = fig.add_subplot()
-    for label, (steps, mean, std) in curve_series(matrices, metric).items():
-        (line,) = ax.plot(steps, mean, marker="o", label=label)
-        ax.fill_between(steps, mean - std, mean + std, color=line.get_color(), alpha=0.2, linewidth=0)
+    series = curve_series(matrices, metric)
+    # tab20 keeps up to 20 lines apart (the default cycle repeats after 10); markers add a second cue
+    colours = matplotlib.colormaps["tab20"].colors
+    for k, (label, (steps, mean, std)) in enumerate(series.items()):
+        colour, marker = colours[(2 * k) % 20 + (2 * k) // 20 % 2], MARKERS[k % len(MARKERS)]
+        ax.plot(steps, mean, marker=marker, color=colour, label=label)
+        ax.fill_between(steps, mean - std, mean + std, color=colour, alpha=0.2, linewidth=0)
     ax.set_title(f"{_score_label(metric).removesuffix(' (%)')} averaged over the tasks seen so far")
     ax.set_xlabel("tasks trained")
     ax.set_ylabel(f"average {_score_label(metric)}")
     ax.xaxis.get_major_locator().set_params(integer=True)
     ax.grid(alpha=0.3)
-    ax.legend(title="mean ± std over seeds", fontsize="small")
+    ax.legend(title="mean ± std over seeds", fontsize="small", loc="center left", bbox_to_anchor=(1.01, 0.5))
     return fig
 
 

@@ -26,31 +26,41 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--executor", default="inline", choices=["inline", "local", "slurm"],
                    help="inline: runs one after another in this process (default); local: one "
                    "process per run via submitit; slurm: one SLURM job per run via submitit")
-    p.add_argument("--jobs", type=int, default=1,
-                   help="runs trained at the same time in local processes (default 1); on a CPU each "
-                   "gets cores/jobs torch threads unless train.threads is set")
+    p.add_argument("--jobs", type=int, default=0,
+                   help="runs trained at the same time in local processes (default 0 = auto: one per "
+                   "CPU core on the CPU, 1 on CUDA); each gets cores/jobs torch threads unless "
+                   "train.threads is set")
     p.add_argument("--slurm-partition", default=None, help="SLURM partition (--executor slurm)")
     p.add_argument("--slurm-gpus", type=int, default=1, help="GPUs per SLURM job (default 1)")
     p.add_argument("--timeout-min", type=int, default=240, help="time limit per job in minutes")
     p.set_defaults(handler=run)
 
 
+def auto_jobs(device: str, runs: int) -> int:
+    """One run per CPU core on the CPU (small models train best on one thread each); one on CUDA."""
+    import torch
+
+    on_cuda = device.startswith("cuda") or (device == "auto" and torch.cuda.is_available())
+    return 1 if on_cuda else max(1, min(os.cpu_count() or 1, runs))
+
+
 def run(args: argparse.Namespace) -> int:
     from benchmarks.executors import make_executor
-    from benchmarks.runner import prepare_experiment, resolve_device, run_experiment  # torch, Avalanche
+    from benchmarks.runner import plan_runs, prepare_experiment, resolve_device, run_experiment
 
     cfg = load_config(args.config)
-    if args.jobs < 1:
-        raise DataError(f"--jobs: expected a positive integer, got {args.jobs}")
-    if args.jobs > 1 and cfg["train"]["threads"] is None:
-        cfg["train"]["threads"] = max(1, (os.cpu_count() or 1) // args.jobs)
+    if args.jobs < 0:
+        raise DataError(f"--jobs: expected 0 (auto) or a positive integer, got {args.jobs}")
+    jobs = args.jobs or auto_jobs(args.device, len(plan_runs(cfg)))
+    if jobs > 1 and cfg["train"]["threads"] is None:
+        cfg["train"]["threads"] = max(1, (os.cpu_count() or 1) // jobs)
     # A SLURM job resolves the device on its node; everything else resolves it here, failing early.
     device = args.device if args.executor == "slurm" else resolve_device(args.device)
     name = Path(args.config).stem if args.config else "quick"
     out = Path(args.out) if args.out else Path("runs") / f"{name}-{time.strftime('%Y%m%d-%H%M%S')}"
     experiment = prepare_experiment(cfg, device)  # data, splits and budgets checked before any output
     executor = make_executor(args.executor, out / "jobs", args.slurm_partition, args.slurm_gpus,
-                             args.timeout_min, jobs=args.jobs)
+                             args.timeout_min, jobs=jobs)
     out.mkdir(parents=True, exist_ok=True)
     dump_config(cfg, out / "config.yaml")
     print(f"[itas] run {name} on {device} -> {out}")

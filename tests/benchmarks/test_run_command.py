@@ -34,7 +34,7 @@ def run_cli(*argv: str) -> tuple[int, str, str]:
 
 
 def itas_run(config, out) -> tuple[int, str, str]:
-    return run_cli("run", str(config), "--out", str(out), "--device", "cpu", "--no-progress")
+    return run_cli("run", str(config), "--out", str(out), "--device", "cpu", "--no-progress", "--jobs", "1")
 
 
 @pytest.fixture(scope="module")

@@ -19,12 +19,12 @@ def _run(config, out, jobs: int) -> str:
 
 
 def test_parallel_jobs_give_the_same_tables_as_one_process(tmp_path):
-    cfg = tiny_config(strategies=["finetune", "mean"], budgets=[{"videos": 4}], train={"epochs": 1, "batch_size": 4, "threads": 1})
+    cfg = tiny_config(strategies=["finetune", "mean"], budgets=[{"videos": 5}], train={"epochs": 1, "batch_size": 4, "threads": 1})
     config = write_config(tmp_path / "tiny.yaml", cfg)
     _run(config, tmp_path / "serial", jobs=1)
     stdout = _run(config, tmp_path / "pool", jobs=2)
     assert "finetune__none__seed42: submitted as job process 0" in stdout
-    assert "mean__videos=4__seed42: done in" in stdout
+    assert "mean__videos=5__seed42: done in" in stdout
     for table in ("metrics.csv", "memory.csv", "summary.csv"):
         assert (tmp_path / "pool" / table).read_bytes() == (tmp_path / "serial" / table).read_bytes()
 

@@ -65,7 +65,7 @@ def test_prepare_experiment_rejects_every_bad_run_before_training(strategies, me
     assert str(err.value).startswith(message)
 
 
-@pytest.mark.parametrize("name, runs", [("quick", 2), ("condense", 6), ("paper", 5 * 10)])
+@pytest.mark.parametrize("name, runs", [("quick", 10), ("condense", 6), ("paper", 5 * 10)])
 def test_every_bundled_config_plans_and_builds_its_strategies(name, runs):
     cfg = load_config(bundled_config(name))
     planned = plan_runs(cfg)

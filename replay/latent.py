@@ -7,6 +7,8 @@ labels and lengths) and regenerate every kept video of a task in one decoder cal
 """
 from __future__ import annotations
 
+from abc import abstractmethod
+
 import copy
 from collections.abc import Sequence
 
@@ -141,12 +143,12 @@ class LatentCodeMemory(DecoderMemory):
         self.K = check_int("K", K, 1)
         self.code_dtype = check_code_dtype(code_dtype)
 
+    @abstractmethod
     def find_codes(
         self, task: int, state: dict[str, Held], frames: tuple[torch.Tensor, ...], lengths: np.ndarray,
         ctx: MemoryContext,
     ) -> torch.Tensor:
         """(sum min(K, l), d) codes of consecutive segments with these frames (features, labels, c)."""
-        raise NotImplementedError
 
     def video_cost(self, video: Video) -> dict[str, int]:
         seg_labels, starts, ends = segments(video.labels)

@@ -18,7 +18,7 @@ class EpochProgress(SupervisedPlugin):
                         unit="epoch", leave=False)
 
     def after_training_epoch(self, strategy, **kwargs) -> None:
-        self.bar.set_postfix(loss=f"{float(strategy.loss):.3f}")
+        self.bar.set_postfix(loss=f"{float(strategy.loss.detach()):.3f}")
         self.bar.update()
 
     def after_training_exp(self, strategy, **kwargs) -> None:

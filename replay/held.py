@@ -7,7 +7,7 @@ state_dict, the fields of a dataclass such as `Transcripts` or `StoredCodes`), n
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Union
 
 import numpy as np
@@ -59,3 +59,12 @@ def complete_costs(costs: Mapping[str, int]) -> dict[str, int]:
     """A hook's cost dict with every component present (missing ones are 0)."""
     check_components(costs.keys())
     return {component: int(costs.get(component, 0)) for component in COMPONENTS}
+
+
+def total_by_component(parts: Iterable[Mapping[str, int]]) -> dict[str, int]:
+    """Sum of several by-component byte counts (e.g. every task's), with every component present."""
+    totals = dict.fromkeys(COMPONENTS, 0)
+    for part in parts:
+        for component, count in part.items():
+            totals[component] += count
+    return totals

@@ -27,8 +27,8 @@ from dataclasses import dataclass, field
 import torch
 
 from replay.budget import Budget, fit_videos, format_bytes
-from replay.held import Held, complete_costs, component_nbytes
-from replay.memory import COMPONENTS, MemoryContext
+from replay.held import Held, complete_costs, component_nbytes, total_by_component
+from replay.memory import MemoryContext
 from replay.selection import check_selection, rank_videos
 from tasks.errors import DataError
 from tasks.video import Video
@@ -153,11 +153,7 @@ class SelectedVideoMemory(ABC):
         return videos
 
     def nbytes(self) -> dict[str, int]:
-        totals = dict.fromkeys(COMPONENTS, 0)
-        for by_component in self.nbytes_by_task().values():
-            for component, count in by_component.items():
-                totals[component] += count
-        return totals
+        return total_by_component(self.nbytes_by_task().values())
 
     def nbytes_by_task(self) -> dict[int, dict[str, int]]:
         """Per stored task, its state and kept videos' bytes by component (rows of memory.csv)."""

@@ -32,8 +32,8 @@ import numpy as np
 import torch
 
 from replay.budget import Budget, fit_videos, format_bytes
-from replay.held import component_nbytes
-from replay.memory import COMPONENTS, MemoryContext
+from replay.held import component_nbytes, total_by_component
+from replay.memory import MemoryContext
 from replay.stored import replay_name
 from replay.transcripts import TRANSCRIPT_DTYPE
 from tasks.errors import DataError
@@ -275,11 +275,7 @@ class ClipMemory:
         }
 
     def nbytes(self) -> dict[str, int]:
-        totals = dict.fromkeys(COMPONENTS, 0)
-        for by_component in self.nbytes_by_task().values():
-            for component, count in by_component.items():
-                totals[component] += count
-        return totals
+        return total_by_component(self.nbytes_by_task().values())
 
     def stored(self) -> dict[int, dict[str, int]]:
         return {

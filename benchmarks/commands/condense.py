@@ -5,6 +5,8 @@ import argparse
 import time
 from pathlib import Path
 
+from benchmarks.commands.training_options import add_training_arguments
+
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
@@ -16,10 +18,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "Edit, F1@k, stored bytes and compression against the original features. The config uses "
         "the `itas run` format with protocol.tasks: 1; see benchmarks/configs/condense.yaml.",
     )
-    p.add_argument("config", nargs="?", help="experiment YAML (default: bundled condense.yaml)")
-    p.add_argument("--out", default=None, help="output folder (default: runs/condense-<time>)")
-    p.add_argument("--device", default="auto", help="auto | cpu | cuda | cuda:N (default: auto)")
-    p.add_argument("--no-progress", action="store_true", help="hide progress bars")
+    add_training_arguments(p, "condense.yaml", "runs/condense-<time>")
     p.set_defaults(handler=run)
 
 
@@ -27,8 +26,8 @@ def run(args: argparse.Namespace) -> int:
     from benchmarks.condense import condense_experiment, condense_markdown
     from benchmarks.config import bundled_config, dump_config, load_config
     from benchmarks.data import load_experiment_data
-    from results.atomic_files import write_text_atomically
     from benchmarks.runner import resolve_device
+    from results.atomic_files import write_text_atomically
     from tasks.scenario import build_scenario
 
     cfg = load_config(args.config or bundled_config("condense"))

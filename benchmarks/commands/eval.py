@@ -8,6 +8,7 @@ from pathlib import Path
 from results.metrics import METRIC_TITLES, METRICS
 from results.prediction_files import evaluate_folders
 
+
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "eval",

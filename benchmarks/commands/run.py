@@ -6,6 +6,7 @@ import os
 import time
 from pathlib import Path
 
+from benchmarks.commands.training_options import add_training_arguments
 from benchmarks.config import dump_config, load_config
 from benchmarks.outputs import final_table, write_run_tables
 from tasks.errors import DataError
@@ -19,12 +20,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         "on the embedded procedural dataset (no download needed). Writes config.yaml, tasks.json, "
         "metrics.csv, memory.csv, matrices.json, summary.{csv,md,tex} and PNG plots into --out.",
     )
-    p.add_argument("config", nargs="?", help="experiment YAML (default: bundled quick.yaml)")
-    p.add_argument("--out", default=None, help="output folder (default: runs/<config name>-<time>)")
-    p.add_argument("--device", default="auto", help="auto | cpu | cuda | cuda:N (default: auto)")
-    p.add_argument("--no-progress", action="store_true", help="hide progress bars")
+    add_training_arguments(p, "quick.yaml", "runs/<config name>-<time>")
     p.add_argument("--executor", default="inline", choices=["inline", "local", "slurm"],
-                   help="inline: runs one after another in this process (default); local: one "
+                   help="inline: on this machine, --jobs runs at a time (default); local: one "
                    "process per run via submitit; slurm: one SLURM job per run via submitit")
     p.add_argument("--jobs", type=int, default=0,
                    help="runs trained at the same time in local processes (default 0 = auto: one per "
@@ -46,7 +44,12 @@ def auto_jobs(device: str, runs: int) -> int:
 
 def run(args: argparse.Namespace) -> int:
     from benchmarks.executors import make_executor
-    from benchmarks.runner import plan_runs, prepare_experiment, resolve_device, run_experiment
+    from benchmarks.runner import (
+        plan_runs,
+        prepare_experiment,
+        resolve_device,
+        run_experiment,
+    )
 
     cfg = load_config(args.config)
     if args.jobs < 0:

@@ -1,0 +1,11 @@
+"""Arguments shared by the commands that train (`run`, `condense`)."""
+from __future__ import annotations
+
+import argparse
+
+
+def add_training_arguments(p: argparse.ArgumentParser, default_config: str, default_out: str) -> None:
+    p.add_argument("config", nargs="?", help=f"experiment YAML (default: bundled {default_config})")
+    p.add_argument("--out", default=None, help=f"output folder (default: {default_out})")
+    p.add_argument("--device", default="auto", help="auto | cpu | cuda | cuda:N (default: auto)")
+    p.add_argument("--no-progress", action="store_true", help="hide progress bars")

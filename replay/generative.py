@@ -27,20 +27,8 @@ from tasks.video import Video
 class GenerativeMemory(DecoderMemory):
     """`tca`: replay sampled real transcripts decoded from random codes."""
 
-    def __init__(
-        self,
-        budget: Budget,
-        selection: str = "random",
-        gamma: float | None = None,
-        seed: int | None = None,
-        latent: int = 256,
-        hidden: int = 512,
-        tca_epochs: int = 2500,
-        tca_lr: float = 1e-3,
-        beta: float = 1.0,
-        batch_frames: int = 4096,
-    ):
-        super().__init__(budget, selection, gamma, seed, latent, hidden, tca_epochs, tca_lr, beta, batch_frames)
+    def __init__(self, budget: Budget, **params: object):
+        super().__init__(budget, **params)
         self._draws = 0
         # Bookkeeping for naming replays, not counted (as StoredVideo names are not).
         self._sources: dict[int, list[tuple[str, str]]] = {}

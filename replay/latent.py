@@ -198,27 +198,9 @@ class CondensedMemory(LatentCodeMemory):
     """P's condensed replay: codes by network inversion of the task's frozen decoder (all segments
     of the kept videos in one tensor, Adam, each segment's best iterate)."""
 
-    def __init__(
-        self,
-        budget: Budget,
-        selection: str = "diverse",
-        gamma: float | None = 0.5,
-        seed: int | None = None,
-        K: int = 1,  # noqa: N803
-        code_dtype: str = "float32",
-        inversion_steps: int = 10_000,
-        inversion_lr: float = 1e-2,
-        latent: int = 256,
-        hidden: int = 512,
-        tca_epochs: int = 2500,
-        tca_lr: float = 1e-3,
-        beta: float = 1.0,
-        batch_frames: int = 4096,
-    ):
-        super().__init__(
-            budget, selection, gamma, seed, K, code_dtype, latent=latent, hidden=hidden,
-            tca_epochs=tca_epochs, tca_lr=tca_lr, beta=beta, batch_frames=batch_frames,
-        )
+    def __init__(self, budget: Budget, inversion_steps: int = 10_000, inversion_lr: float = 1e-2,
+                 **params: object):
+        super().__init__(budget, **params)
         self.inversion_steps = check_int("inversion_steps", inversion_steps, 0)
         self.inversion_lr = check_float("inversion_lr", inversion_lr)
 
@@ -236,26 +218,6 @@ class CondensedMemory(LatentCodeMemory):
 
 class EncodedMemory(LatentCodeMemory):
     """P's "Encoded" baseline: per chunk the mean of the task TCA's encoder means, no inversion."""
-
-    def __init__(
-        self,
-        budget: Budget,
-        selection: str = "diverse",
-        gamma: float | None = 0.5,
-        seed: int | None = None,
-        K: int = 1,  # noqa: N803
-        code_dtype: str = "float32",
-        latent: int = 256,
-        hidden: int = 512,
-        tca_epochs: int = 2500,
-        tca_lr: float = 1e-3,
-        beta: float = 1.0,
-        batch_frames: int = 4096,
-    ):
-        super().__init__(
-            budget, selection, gamma, seed, K, code_dtype, latent=latent, hidden=hidden,
-            tca_epochs=tca_epochs, tca_lr=tca_lr, beta=beta, batch_frames=batch_frames,
-        )
 
     def find_codes(
         self, task: int, state: dict[str, Held], frames: tuple[torch.Tensor, ...], lengths: np.ndarray,

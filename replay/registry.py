@@ -22,12 +22,21 @@ MEMORIES: dict[str, type] = {
 
 
 def memory_params(name: str) -> tuple[str, ...]:
-    """The keyword parameters memory `name` accepts besides its budget."""
+    """The keyword parameters memory `name` accepts besides its budget: its own, then those its
+    `**params` pass on to base classes (so a subclass lists only what it adds)."""
     if name not in MEMORIES:
         raise DataError(f"memory: unknown memory {name!r} (known: {', '.join(sorted(MEMORIES))})")
     keyword = (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)
-    parameters = inspect.signature(MEMORIES[name]).parameters.values()
-    return tuple(item.name for item in parameters if item.kind in keyword and item.name != "budget")
+    names: list[str] = []
+    for klass in MEMORIES[name].__mro__:
+        if "__init__" not in vars(klass):
+            continue
+        parameters = list(inspect.signature(klass.__init__).parameters.values())
+        names += [item.name for item in parameters
+                  if item.kind in keyword and item.name not in ("self", "budget", *names)]
+        if not any(item.kind is inspect.Parameter.VAR_KEYWORD for item in parameters):
+            break
+    return tuple(names)
 
 
 def make_memory(name: str, budget: Budget | Mapping, **params: object) -> Memory:

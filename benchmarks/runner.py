@@ -22,7 +22,6 @@ from replay.budget import Budget
 from replay.memory import MemoryContext
 from results.atomic_files import write_text_atomically
 from strategies.registry import USES_MEMORY, StrategyContext, build_strategy
-from tasks.datasets import ActionDataset
 from tasks.errors import DataError
 from tasks.scenario import Scenario, build_scenario
 
@@ -71,10 +70,11 @@ def record_path(out_dir: Path, run: PlannedRun) -> Path:
 
 
 def execute_run(cfg: dict, out_dir: Path, run: PlannedRun, device: torch.device | str,
-                progress: bool, dataset: ActionDataset | None = None) -> dict:
+                progress: bool, scenario: Scenario | None = None) -> dict:
     """Train and evaluate one run and record it atomically; a recorded run is read back instead.
 
-    `device` may be a name, resolved where the run executes (a SLURM node, not the login node).
+    `device` may be a name, resolved where the run executes (a SLURM node, not the login node);
+    without `scenario` (a job in another process) the run loads the data and splits it itself.
     """
     device = resolve_device(device) if isinstance(device, str) else device
     path = record_path(out_dir, run)
@@ -82,9 +82,10 @@ def execute_run(cfg: dict, out_dir: Path, run: PlannedRun, device: torch.device 
         # A status line, not a progress bar: --no-progress must not hide that a run was reused.
         print(f"[itas] {run.key}: already recorded, skipped")
         return json.loads(path.read_text())
-    dataset = dataset or load_experiment_data(cfg["data"])
-    scenario = build_scenario(dataset, cfg["protocol"]["labels"], cfg["protocol"]["tasks"], run.seed)
-    spec = RunSpec(run.strategy, run.budget, run.budget_label, run.seed, cfg, dataset.background)
+    if scenario is None:
+        dataset = load_experiment_data(cfg["data"])
+        scenario = build_scenario(dataset, cfg["protocol"]["labels"], cfg["protocol"]["tasks"], run.seed)
+    spec = RunSpec(run.strategy, run.budget, run.budget_label, run.seed, cfg, tuple(cfg["data"]["background"]))
     start = time.perf_counter()
     record = train_run(spec, scenario, device, progress)
     record["seconds"] = round(time.perf_counter() - start, 2)
@@ -94,11 +95,10 @@ def execute_run(cfg: dict, out_dir: Path, run: PlannedRun, device: torch.device 
 
 @dataclass
 class Experiment:
-    """A validated config: its planned runs, the dataset and one scenario per seed."""
+    """A validated config: its planned runs and one scenario per seed."""
 
     cfg: dict
     runs: list[PlannedRun]
-    dataset: ActionDataset
     scenarios: dict[int, Scenario]
 
     def tasks_json(self) -> dict:
@@ -120,7 +120,7 @@ def prepare_experiment(cfg: dict, device: torch.device | str) -> Experiment:
         memory = build_strategy(run.strategy.name, ctx, run.strategy.params).memory
         if memory is not None:
             memory.check_feasible(train_videos, MemoryContext(costs_only, scenario.num_classes, run.seed))
-    return Experiment(cfg, runs, dataset, scenarios)
+    return Experiment(cfg, runs, scenarios)
 
 
 def run_experiment(exp: Experiment, out_dir: Path, device: torch.device | str, progress: bool = True,
@@ -129,7 +129,7 @@ def run_experiment(exp: Experiment, out_dir: Path, device: torch.device | str, p
     cfg, runs = exp.cfg, exp.runs
     write_text_atomically(out_dir / "tasks.json", json.dumps(exp.tasks_json(), indent=1) + "\n")
     if executor is None:
-        return [execute_run(cfg, out_dir, run, device, progress, exp.dataset) for run in runs]
+        return [execute_run(cfg, out_dir, run, device, progress, exp.scenarios[run.seed]) for run in runs]
     pending = [run for run in runs if not record_path(out_dir, run).is_file()]
     try:
         with executor.batch():

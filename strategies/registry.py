@@ -7,16 +7,17 @@ from typing import Callable
 
 import torch
 
+from replay.budget import Budget
 from replay.memory import Memory
 from tasks.errors import DataError
 
 
 @dataclass
 class StrategyContext:
-    """What a strategy builder may use: the run's budget (a replay.budget.Budget or None), seed,
+    """What a strategy builder may use: the run's budget (None for memoryless strategies), seed,
     device, label-space size, every task's training videos and whether to draw progress bars."""
 
-    budget: object | None
+    budget: Budget | None
     seed: int
     device: torch.device
     num_classes: int

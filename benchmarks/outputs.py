@@ -8,6 +8,7 @@ import pandas as pd
 from results.atomic_files import write_text_atomically
 from results.matrices import write_matrices_json
 from results.report import write_report
+from results.tables import memory_after_last_task
 
 METRIC_COLUMNS = ["strategy", "budget", "seed", "train_task", "eval_task", "metric", "value"]
 MEMORY_COLUMNS = ["strategy", "budget", "seed", "after_task", "task", "component", "bytes", "videos", "frames"]
@@ -39,8 +40,7 @@ def final_table(records: list[dict]) -> str:
              .groupby(["strategy", "budget", "metric"]).mean().unstack("metric"))
     memory = memory_frame(records)
     if not memory.empty:
-        end = memory[memory["after_task"] == memory.groupby(["strategy", "budget", "seed"])["after_task"].transform("max")]
-        total = end.groupby(["strategy", "budget", "seed"])["bytes"].sum().groupby(["strategy", "budget"]).mean()
+        total = memory_after_last_task(memory).groupby(["strategy", "budget"])["memory_bytes"].mean()
         final["memory_bytes"] = total.reindex(final.index).fillna(0).astype(int)
     else:
         final["memory_bytes"] = 0

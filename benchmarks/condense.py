@@ -48,13 +48,18 @@ def fit_and_score(train: list[Video], test: list[Video], cfg: dict, num_classes:
     return metric.scores[(0, 0, "")]
 
 
+def feature_bytes(videos: list[Video]) -> int:
+    """Bytes of the original features: what every compression ratio is measured against."""
+    return int(sum(v.features.nbytes for v in videos))
+
+
 def condense_experiment(cfg: dict, scenario: Scenario, background: list[int], device: torch.device,
                         progress: bool = True) -> pd.DataFrame:
     if len(scenario.tasks) != 1:
         raise DataError("condense: 'protocol.tasks' must be 1 (the whole training split is condensed at once)")
     train, test = scenario.tasks[0].train, scenario.tasks[0].test
     seed = scenario.seed
-    original_bytes = int(sum(v.features.nbytes for v in train))
+    original_bytes = feature_bytes(train)
     entries = strategy_entries(cfg)
     # Build every memory once (names and params checked) before the first trains, so a config error
     # never surfaces after minutes of work; each is rebuilt in turn so only one holds data at a time.

@@ -23,7 +23,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from benchmarks.condense import condense_experiment, condense_markdown
+    from benchmarks.condense import condense_experiment, condense_markdown, feature_bytes
     from benchmarks.config import bundled_config, dump_config, load_config
     from benchmarks.data import load_experiment_data
     from benchmarks.runner import resolve_device
@@ -38,11 +38,10 @@ def run(args: argparse.Namespace) -> int:
     scenario = build_scenario(dataset, cfg["protocol"]["labels"], cfg["protocol"]["tasks"], seed)
     background = scenario.label_space.background_ids(list(dataset.background))
     table = condense_experiment(cfg, scenario, background, device, progress=not args.no_progress)
-    original_bytes = int(sum(v.features.nbytes for v in scenario.tasks[0].train))
     out.mkdir(parents=True, exist_ok=True)
     dump_config(cfg, out / "config.yaml")
     write_text_atomically(out / "condense.csv", table.to_csv(index=False, float_format="%.4f"))
-    markdown = condense_markdown(table, original_bytes)
+    markdown = condense_markdown(table, feature_bytes(scenario.tasks[0].train))
     write_text_atomically(out / "condense.md", markdown)
     print(markdown)
     print(f"[itas] wrote {out}")

@@ -14,7 +14,7 @@ import pandas as pd
 import torch
 
 from benchmarks.config import strategy_entries
-from benchmarks.training import build_backbone, seed_everything
+from benchmarks.training import build_backbone, start_training
 from replay.budget import Budget
 from replay.memory import MemoryContext
 from replay.registry import MEMORIES, make_memory
@@ -34,9 +34,7 @@ def fit_and_score(train: list[Video], test: list[Video], cfg: dict, num_classes:
                   background: list[int], device: torch.device, seed: int, label: str,
                   progress: bool) -> dict[str, float]:
     """Train a fresh backbone on `train` for cfg.train.epochs and score it on `test`."""
-    if cfg["train"]["threads"] is not None:
-        torch.set_num_threads(cfg["train"]["threads"])
-    seed_everything(seed)
+    start_training(cfg["train"], seed)
     model = build_backbone(cfg, train[0].dim, num_classes)
     metric = SegmentationMetrics(background)
     plugins = [EpochProgress(label, 1)] if progress else []

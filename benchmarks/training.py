@@ -28,7 +28,10 @@ class RunSpec:
     background: tuple[str, ...]
 
 
-def seed_everything(seed: int) -> None:
+def start_training(train_cfg: dict, seed: int) -> None:
+    """Same start for every training: the config's torch thread count, then every RNG seeded."""
+    if train_cfg["threads"] is not None:
+        torch.set_num_threads(train_cfg["threads"])
     random.seed(seed)
     np.random.seed(seed % 2**32)
     torch.manual_seed(seed)
@@ -52,9 +55,7 @@ def memory_rows(memory, after_task: int) -> list[list]:
 
 def train_run(spec: RunSpec, scenario: Scenario, device: torch.device, progress: bool) -> dict:
     cfg, train = spec.cfg, spec.cfg["train"]
-    if train["threads"] is not None:
-        torch.set_num_threads(train["threads"])
-    seed_everything(spec.seed)
+    start_training(train, spec.seed)
     dim = scenario.tasks[0].train[0].dim
     model = build_backbone(cfg, dim, scenario.num_classes)
     ctx = StrategyContext(spec.budget, spec.seed, device, scenario.num_classes,

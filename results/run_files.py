@@ -28,7 +28,8 @@ def budget_order(budget: str) -> tuple:
         return (1, 0.0, budget)
 
 
-def _read_table(path: Path, columns: tuple[str, ...], integers: tuple[str, ...], floats: tuple[str, ...]) -> pd.DataFrame:
+def _read_table(path: Path, columns: tuple[str, ...], integers: tuple[str, ...], floats: tuple[str, ...],
+                allow_empty: bool = False) -> pd.DataFrame:
     try:
         table = pd.read_csv(path, dtype=str, keep_default_na=False)
     except FileNotFoundError as err:
@@ -40,7 +41,7 @@ def _read_table(path: Path, columns: tuple[str, ...], integers: tuple[str, ...],
     missing = [c for c in columns if c not in table.columns]
     if missing:
         raise DataError(f"{path}: missing columns {', '.join(missing)} (expected {','.join(columns)})")
-    if table.empty:
+    if table.empty and not allow_empty:
         raise DataError(f"{path}: header but no rows")
     table = table[list(columns)].copy()
     for column in (*integers, *floats):
@@ -75,9 +76,13 @@ def read_metrics_csv(path: Path) -> pd.DataFrame:
 
 
 def read_memory_csv(path: Path) -> pd.DataFrame | None:
-    """memory.csv as a DataFrame with integer counts, or None when the run wrote none."""
+    """memory.csv as a DataFrame with integer counts, or None when the run wrote none or only its
+    header (no strategy of the run kept a memory)."""
     if not Path(path).exists():
         return None
-    table = _read_table(Path(path), MEMORY_COLUMNS, ("seed", "after_task", "task", "bytes", "videos", "frames"), ())
+    counts = ("seed", "after_task", "task", "bytes", "videos", "frames")
+    table = _read_table(Path(path), MEMORY_COLUMNS, counts, (), allow_empty=True)
+    if table.empty:
+        return None
     _reject_duplicates(table, [*RUN_KEY, "after_task", "task", "component"], Path(path))
     return table

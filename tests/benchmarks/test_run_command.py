@@ -210,3 +210,13 @@ def test_missing_feature_file_in_a_data_root_names_the_file(tmp_path):
     assert stderr.count("\n") == 1 and stderr.startswith("itas run: error: ")
     assert "P03_cam01_P03_tea.npy: feature file not found" in stderr
     assert not (tmp_path / "out").exists()
+
+
+def test_run_of_only_memoryless_strategies_reports(tmp_path):
+    """No strategy keeps a memory: memory.csv is a bare header and the report still builds."""
+    config = write_config(tmp_path / "tiny.yaml", tiny_config(strategies=["finetune"]))
+    code, stdout, stderr = itas_run(config, tmp_path / "out")
+    assert code == 0, stderr
+    assert (tmp_path / "out" / "memory.csv").read_text().count("\n") == 1
+    summary = pd.read_csv(tmp_path / "out" / "summary.csv")
+    assert summary["strategy"].tolist() == ["finetune"]

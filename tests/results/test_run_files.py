@@ -19,6 +19,13 @@ def test_absent_memory_csv_is_none(tmp_path):
     assert read_memory_csv(tmp_path / "memory.csv") is None
 
 
+def test_header_only_memory_csv_is_none(tmp_path):
+    """What a run of only memory-less strategies (joint, finetune, lwf) writes."""
+    path = tmp_path / "memory.csv"
+    path.write_text("strategy,budget,seed,after_task,task,component,bytes,videos,frames\n")
+    assert read_memory_csv(path) is None
+
+
 @pytest.mark.parametrize(
     "content, message",
     [

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from tasks.datasets import ActionDataset, load_dataset
 from tasks.errors import DataError
-from tasks.procedural import GENERATOR_VERSION, GeneratorParams, generate
+from tasks.procedural import GENERATOR_VERSION, GeneratorParams, generate, preset_fingerprint
 
 
 def cache_dir() -> Path:
@@ -20,7 +20,8 @@ def procedural_root(preset: str = "breakfast-like", dim: int = 64, videos_per_ac
     params = GeneratorParams(preset, dim, videos_per_activity, length_scale, seed)
     params.validate()
     root = cache_dir() / (
-        f"{preset}-d{dim}-n{videos_per_activity}-l{length_scale:g}-s{seed}-v{GENERATOR_VERSION}"
+        f"{preset}-d{dim}-n{videos_per_activity}-l{length_scale:g}-s{seed}"
+        f"-v{GENERATOR_VERSION}-{preset_fingerprint(preset)}"
     )
     if not (root / "generator.json").is_file():
         try:

@@ -80,7 +80,7 @@ def test_features_interpolate_prototypes_plus_scene_offset_in_few_directions():
     world = build_world(params)
     plan = VideoPlan("v", "tea", "train", person=2, camera=1,
                      segment_actions=np.array([0, 45, 0]), lengths=np.array([3, 5, 2]))
-    features = render_features(plan, world, quiet, np.random.default_rng(0))
+    features = render_features(plan, world, quiet, 1.0, np.random.default_rng(0))
     offset = features[0] - world.start[0]
     clean = features - offset
     np.testing.assert_allclose(clean[3], world.start[45], atol=1e-5)  # progress 0
@@ -89,6 +89,22 @@ def test_features_interpolate_prototypes_plus_scene_offset_in_few_directions():
     basis = world.scene_basis
     assert basis.shape == (16, 4)
     np.testing.assert_allclose(basis @ (basis.T @ offset), offset, atol=1e-5)
+
+
+def test_length_scale_acts_as_a_frame_rate_on_the_noise_correlation():
+    """At length scale s a generated frame stands for 1/s real frames: the per-frame AR(1)
+    coefficient is rho ** (1/s), so segments span as many correlation times at every scale."""
+    quiet = replace(Difficulty(), noise_correlation=0.8, prototype_scale=0.0, progress_scale=0.0,
+                    person_scale=0.0, camera_scale=0.0, video_scale=0.0)
+    assert quiet.frame_correlation(1.0) == pytest.approx(0.8)
+    assert quiet.frame_correlation(0.5) == pytest.approx(0.64)
+    assert quiet.frame_correlation(0.05) == pytest.approx(0.8 ** 20)
+    params = GeneratorParams(dim=8, length_scale=0.5)
+    plan = VideoPlan("v", "tea", "train", person=0, camera=0,
+                     segment_actions=np.array([0]), lengths=np.array([20000]))
+    noise = render_features(plan, build_world(params), quiet, params.length_scale, np.random.default_rng(0))
+    lag1 = np.mean([np.corrcoef(noise[:-1, d], noise[1:, d])[0, 1] for d in range(8)])
+    assert lag1 == pytest.approx(0.64, abs=0.02)
 
 
 def test_ar1_noise_statistics():

@@ -11,7 +11,7 @@ import sys
 
 from tasks.errors import DataError
 
-COMMANDS = ("run", "report", "synth", "check", "eval", "condense")
+COMMANDS = ("run", "report", "synth", "check", "eval", "condense", "replay")
 
 
 def build_parser() -> argparse.ArgumentParser:

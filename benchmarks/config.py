@@ -35,6 +35,8 @@ DEFAULTS: dict[str, Any] = {
     "train": {"epochs": 50, "lr": 5e-4, "batch_size": 8, "eval_batch_size": 8, "threads": None},
     "strategies": ["finetune", "joint"],
     "budgets": [{"videos": 60}],
+    # save_memories: after its last task each replay run writes memories/<run>.pt (`itas replay` decodes it)
+    "output": {"save_memories": False},
 }
 CHOICES = {
     ("data", "dataset"): ("breakfast", "50salads", "gtea"),
@@ -114,6 +116,8 @@ def _check_types(cfg: dict, source: str) -> None:
     seeds = cfg["protocol"]["seeds"]
     if not isinstance(seeds, list) or not seeds or not all(isinstance(s, int) for s in seeds):
         raise DataError(f"{source}: 'protocol.seeds' must be a non-empty list of integers, got {seeds!r}")
+    if not isinstance(cfg["output"]["save_memories"], bool):
+        raise DataError(f"{source}: 'output.save_memories' must be true or false")
     if not isinstance(cfg["data"]["background"], list):
         raise DataError(f"{source}: 'data.background' must be a list of label names")
 

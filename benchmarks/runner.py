@@ -69,6 +69,10 @@ def record_path(out_dir: Path, run: PlannedRun) -> Path:
     return out_dir / "runs" / f"{run.key}.json"
 
 
+def memory_path(out_dir: Path, run: PlannedRun) -> Path:
+    return out_dir / "memories" / f"{run.key}.pt"
+
+
 def execute_run(cfg: dict, out_dir: Path, run: PlannedRun, device: torch.device | str,
                 progress: bool, scenario: Scenario | None = None) -> dict:
     """Train and evaluate one run and record it atomically; a recorded run is read back instead.
@@ -87,7 +91,8 @@ def execute_run(cfg: dict, out_dir: Path, run: PlannedRun, device: torch.device 
         scenario = build_scenario(dataset, cfg["protocol"]["labels"], cfg["protocol"]["tasks"], run.seed)
     spec = RunSpec(run.strategy, run.budget, run.budget_label, run.seed, cfg, tuple(cfg["data"]["background"]))
     start = time.perf_counter()
-    record = train_run(spec, scenario, device, progress)
+    memory_file = memory_path(out_dir, run) if cfg["output"]["save_memories"] else None
+    record = train_run(spec, scenario, device, progress, memory_file)
     record["seconds"] = round(time.perf_counter() - start, 2)
     write_text_atomically(path, json.dumps(record, indent=1) + "\n")
     return record

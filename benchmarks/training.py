@@ -3,12 +3,15 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import torch
 
 from benchmarks.config import StrategyEntry
 from replay.budget import Budget
+from replay.files import save_memory
+from replay.stored import SelectedVideoMemory
 from strategies.backbones import MSTCN
 from strategies.benchmark import make_benchmark
 from strategies.evaluation import SegmentationMetrics
@@ -53,7 +56,10 @@ def memory_rows(memory, after_task: int) -> list[list]:
     return rows
 
 
-def train_run(spec: RunSpec, scenario: Scenario, device: torch.device, progress: bool) -> dict:
+def train_run(spec: RunSpec, scenario: Scenario, device: torch.device, progress: bool,
+              memory_file: Path | None = None) -> dict:
+    """Train task after task, evaluating on every task; the memory is saved to `memory_file` after
+    the last task when given (replay memories; iCaRL's clip memory is not saved)."""
     cfg, train = spec.cfg, spec.cfg["train"]
     start_training(train, spec.seed)
     dim = scenario.tasks[0].train[0].dim
@@ -74,6 +80,9 @@ def train_run(spec: RunSpec, scenario: Scenario, device: torch.device, progress:
         strategy.eval(bench.test_stream)
         if parts.memory is not None:
             memory_table += memory_rows(parts.memory, i)
+    if memory_file is not None and isinstance(parts.memory, SelectedVideoMemory):
+        params = {**spec.strategy.params, "seed": parts.memory.seed}
+        save_memory(memory_file, parts.memory, spec.strategy.name, params, scenario.label_space.classes)
     metrics_table = [
         [f"{spec.strategy.label}-{name}" if name else spec.strategy.label, i, j, m, float(v)]
         for (i, j, name), scores in sorted(metric.scores.items())

@@ -9,7 +9,7 @@ byte budget), i.e. how many videos the task replays.
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import torch
@@ -42,6 +42,22 @@ class GenerativeMemory(DecoderMemory):
         self._trained = None
         self._sources[task] = [(video.name, video.activity) for video in videos]
         return {**state, "transcripts": Transcripts.from_videos(list(videos))}
+
+    def state_dict(self) -> dict:
+        return {**super().state_dict(), "draws": self._draws, "sources": self._sources}
+
+    def load_state_dict(self, state: Mapping) -> None:
+        super().load_state_dict(state)
+        self._draws = int(state["draws"])
+        self._sources = {int(task): [(str(name), str(activity)) for name, activity in sources]
+                         for task, sources in state["sources"].items()}
+
+    def check_loaded(self, num_classes: int) -> None:
+        super().check_loaded(num_classes)
+        for memory in self.task_memories:
+            pool = memory.state.get("transcripts")
+            if not isinstance(pool, Transcripts) or pool.num_videos != len(self._sources.get(memory.task, ())):
+                raise ValueError(f"task {memory.task}: transcripts do not match the named source videos")
 
     def video_cost(self, video: Video) -> dict[str, int]:
         return {}

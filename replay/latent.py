@@ -10,7 +10,7 @@ from __future__ import annotations
 from abc import abstractmethod
 
 import copy
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import torch
@@ -115,6 +115,26 @@ class DecoderMemory(SelectedVideoMemory):
         self._trained = model
         return {"decoders": copy.deepcopy(model.decoder).cpu()}
 
+    def state_dict(self) -> dict:
+        return {**super().state_dict(), "run_seed": self._run_seed}
+
+    def load_state_dict(self, state: Mapping) -> None:
+        super().load_state_dict(state)
+        self._run_seed = int(state["run_seed"])
+
+    def check_loaded(self, num_classes: int) -> None:
+        super().check_loaded(num_classes)
+        for memory in self.task_memories:
+            decoder = memory.state.get("decoders")
+            if not isinstance(decoder, TCADecoder):
+                raise ValueError(f"task {memory.task}: no decoder")
+            found = (decoder.latent, decoder.net[0].out_features, decoder.num_classes)
+            if found != (self.latent, self.hidden, num_classes):
+                raise ValueError(
+                    f"task {memory.task}: decoder (latent, hidden, classes) {found}, "
+                    f"expected {(self.latent, self.hidden, num_classes)}"
+                )
+
     def decoder_on(self, task: int, state: dict[str, Held], device: torch.device) -> TCADecoder:
         decoder: TCADecoder = state["decoders"]
         device = torch.device(device)
@@ -142,6 +162,17 @@ class LatentCodeMemory(DecoderMemory):
         super().__init__(budget, selection, gamma, seed, **tca)
         self.K = check_int("K", K, 1)
         self.code_dtype = check_code_dtype(code_dtype)
+
+    def check_loaded(self, num_classes: int) -> None:
+        super().check_loaded(num_classes)
+        for memory in self.task_memories:
+            for record in memory.records:
+                codes, transcript = record.held["codes"], record.held["transcripts"]
+                expected = int(np.minimum(self.K, transcript["lengths"]).sum())
+                if tuple(codes.values.shape) != (expected, self.latent):
+                    raise ValueError(
+                        f"{record.name}: codes of shape {tuple(codes.values.shape)}, expected {(expected, self.latent)}"
+                    )
 
     @abstractmethod
     def find_codes(

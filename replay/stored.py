@@ -175,6 +175,31 @@ class SelectedVideoMemory(ABC):
             for memory in self._tasks.values()
         }
 
+    # ---- persistence (replay.files) ----------------------------------------------------------
+
+    def state_dict(self) -> dict:
+        """What a memory file keeps: every task's state and kept videos (subclasses add their own)."""
+        return {"tasks": list(self._tasks.values())}
+
+    def load_state_dict(self, state: Mapping) -> None:
+        tasks = state["tasks"]
+        if not all(isinstance(memory, TaskMemory) for memory in tasks):
+            raise ValueError("tasks: expected a list of task memories")
+        self._tasks = {memory.task: memory for memory in tasks}
+
+    def check_loaded(self, num_classes: int) -> None:
+        """After `load_state_dict`: components known and the budget respected; ValueError otherwise."""
+        for memory in self._tasks.values():
+            component_nbytes(memory.state)
+            for record in memory.records:
+                if not isinstance(record, StoredVideo):
+                    raise ValueError(f"task {memory.task}: expected stored videos")
+                record.nbytes()
+        try:
+            self._check_within_budget()
+        except RuntimeError as err:
+            raise ValueError(str(err)) from None
+
     # ---- feasibility and budget shares -------------------------------------------------------
 
     @property

@@ -53,7 +53,7 @@ def test_dump_config_reads_back_to_the_same_config(tmp_path):
 # (config text, the DataError message after "<file>: ")
 BAD_CONFIGS = {
     "unknown top-level key": ("trian: {epochs: 2}\n", "unknown key 'trian' (allowed: data, protocol, backbone, "
-                              "train, strategies, budgets)"),
+                              "train, strategies, budgets, output)"),
     "unknown section key": ("train: {epoch: 2}\n", "unknown key 'train.epoch' (allowed: epochs, lr, batch_size, "
                             "eval_batch_size, threads)"),
     "bad choice": ("protocol: {labels: mixed}\n", "'protocol.labels' is 'mixed'; expected one of disjoint, blurry"),
@@ -76,6 +76,7 @@ BAD_CONFIGS = {
                         "strategy label 'mean' appears twice; give one a distinct 'label'"),
     "duplicate explicit label": ("strategies: [finetune, {name: mean, label: finetune}]\n",
                                  "strategy label 'finetune' appears twice; give one a distinct 'label'"),
+    "save_memories not a boolean": ("output: {save_memories: 1}\n", "'output.save_memories' must be true or false"),
     "background not a list": ("data: {background: SIL}\n", "'data.background' must be a list of label names"),
     "top level not a mapping": ("- finetune\n", "expected a mapping of sections at the top level"),
     "invalid YAML": ("train:\n  epochs: [1\n", "not valid YAML (line 3)"),

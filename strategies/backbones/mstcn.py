@@ -2,7 +2,8 @@
 
 Follows the reference `model.py`: each stage is a 1×1 conv, `layers` dilated residual layers
 (dilation 2^i, kernel 3, ReLU, 1×1 conv, dropout, residual) and a 1×1 classifier; stages after the
-first refine softmax(previous logits). Padded frames are masked after every stage.
+first refine softmax(previous logits). Padded frames are masked after the input conv and every
+layer, so a video's logits do not depend on the batch it is evaluated in.
 """
 from __future__ import annotations
 
@@ -31,7 +32,9 @@ class SingleStage(nn.Module):
         self.conv_out = nn.Conv1d(maps, num_classes, 1)
 
     def embed(self, x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
-        h = self.conv_in(x)
+        # Masked here too: the reference leaves conv_in's bias in padded frames, where the dilated
+        # convolutions read it, so a video's logits would depend on what it is batched with.
+        h = self.conv_in(x) * mask
         for layer in self.layers:
             h = layer(h, mask)
         return h

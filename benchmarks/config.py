@@ -29,7 +29,8 @@ DEFAULTS: dict[str, Any] = {
         "background": [],            # label names excluded from Edit/F1 (MS-TCN: none)
     },
     "protocol": {"tasks": 10, "labels": "disjoint", "seeds": [42]},
-    "backbone": {"name": "mstcn", "stages": 4, "layers": 10, "maps": 64, "dropout": 0.5},
+    # stages: MS-TCN stages, or ASFormer's encoder + decoders; channel_dropout: ASFormer only
+    "backbone": {"name": "mstcn", "stages": 4, "layers": 10, "maps": 64, "dropout": 0.5, "channel_dropout": 0.3},
     # threads: CPU threads for torch (null: torch's default, one per core). Small models train faster
     # on one thread: two OpenMP threads spend more time synchronising than computing.
     "train": {"epochs": 50, "lr": 5e-4, "batch_size": 8, "eval_batch_size": 8, "threads": None},
@@ -42,7 +43,7 @@ CHOICES = {
     ("data", "dataset"): ("breakfast", "50salads", "gtea"),
     ("data", "preset"): ("breakfast-like",),
     ("protocol", "labels"): ("disjoint", "blurry"),
-    ("backbone", "name"): ("mstcn",),
+    ("backbone", "name"): ("mstcn", "asformer"),
 }
 STRATEGY_KEYS = ("name", "label", "params")
 

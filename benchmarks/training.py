@@ -12,7 +12,7 @@ from benchmarks.config import StrategyEntry
 from replay.budget import Budget
 from replay.files import save_memory
 from replay.stored import SelectedVideoMemory
-from strategies.backbones import MSTCN
+from strategies.backbones import ASFormer, MSTCN
 from strategies.benchmark import make_benchmark
 from strategies.evaluation import SegmentationMetrics
 from strategies.progress import EpochProgress
@@ -42,6 +42,8 @@ def start_training(train_cfg: dict, seed: int) -> None:
 
 def build_backbone(cfg: dict, in_dim: int, num_classes: int) -> torch.nn.Module:
     b = cfg["backbone"]
+    if b["name"] == "asformer":
+        return ASFormer(in_dim, num_classes, b["stages"], b["layers"], b["maps"], b["dropout"], b["channel_dropout"])
     return MSTCN(in_dim, num_classes, b["stages"], b["layers"], b["maps"], b["dropout"])
 
 

@@ -220,3 +220,15 @@ def test_run_of_only_memoryless_strategies_reports(tmp_path):
     assert (tmp_path / "out" / "memory.csv").read_text().count("\n") == 1
     summary = pd.read_csv(tmp_path / "out" / "summary.csv")
     assert summary["strategy"].tolist() == ["finetune"]
+
+
+def test_asformer_backbone_runs_end_to_end(tmp_path):
+    """backbone.name: asformer trains, evaluates, and serves iCaRL its last-stage embedding."""
+    backbone = {"name": "asformer", "stages": 2, "layers": 3, "maps": 8}
+    cfg = tiny_config(backbone=backbone, strategies=["finetune", {"name": "icarl", "params": {"clip": 4}}],
+                      budgets=[{"videos": 10}])
+    code, stdout, stderr = itas_run(write_config(tmp_path / "tiny.yaml", cfg), tmp_path / "out")
+    assert code == 0, stderr
+    metrics = pd.read_csv(tmp_path / "out" / "metrics.csv")
+    assert set(metrics["strategy"]) == {"finetune", "icarl", "icarl-nme"}
+    assert len(metrics) == 3 * 5 * 5 * 5  # strategies x train tasks x eval tasks x metrics

@@ -3,6 +3,7 @@ import torch
 from tiny_config import tiny_config
 
 from benchmarks.config import bundled_config, load_config, resolve_config
+from benchmarks.training import build_backbone
 from benchmarks.runner import plan_runs, prepare_experiment, resolve_device
 from replay.budget import Budget
 from strategies.registry import StrategyContext, build_strategy
@@ -65,9 +66,12 @@ def test_prepare_experiment_rejects_every_bad_run_before_training(strategies, me
     assert str(err.value).startswith(message)
 
 
-@pytest.mark.parametrize("name, runs", [("quick", 10), ("condense", 6), ("paper", 5 * 10)])
-def test_every_bundled_config_plans_and_builds_its_strategies(name, runs):
+@pytest.mark.parametrize("name, runs, backbone", [
+    ("quick", 10, "MSTCN"), ("condense", 6, "MSTCN"), ("paper", 5 * 10, "MSTCN"), ("paper-asformer", 5 * 6, "ASFormer"),
+])
+def test_every_bundled_config_plans_and_builds_its_strategies(name, runs, backbone):
     cfg = load_config(bundled_config(name))
+    assert type(build_backbone(cfg, 2048, 84)).__name__ == backbone
     planned = plan_runs(cfg)
     assert len(planned) == runs
     for run in planned:

@@ -7,8 +7,10 @@ import pytest
 from test_run_command import itas_run, run_cli
 from tiny_config import TCA, tiny_config, write_config
 
+from benchmarks.commands.replay import file_name
 from replay.files import load_memory
 from tasks.mstcn import read_features, read_labels, read_mapping
+from tasks.video import Video
 
 pytestmark = pytest.mark.usefixtures("itas_cache")
 
@@ -69,3 +71,9 @@ def test_existing_output_is_refused(memories, tmp_path):
     code, _, stderr = run_cli("replay", str(memories / "mean__videos=10__seed42.pt"), "--out", str(tmp_path / "data"),
                               "--device", "cpu")
     assert (code, stderr) == (2, f"itas replay: error: {tmp_path / 'data'}: output exists and is not an empty folder\n")
+
+
+def test_file_names_drop_the_replay_prefix_and_keep_the_activity():
+    video = lambda name: Video(name, "tea", np.zeros((2, 4), np.float32), np.zeros(2, np.int64))
+    assert file_name(video("replay:3:P03_cam01_P03_tea")) == "P03_cam01_P03_tea"
+    assert file_name(video("replay:3:sample2:P03_cam01_P03_tea")) == "sample2_P03_cam01_P03_tea"  # tca draws

@@ -25,7 +25,7 @@ from replay.stored import SelectedVideoMemory, StoredVideo, TaskMemory
 from replay.tca import TCADecoder
 from replay.transcripts import Transcripts
 from results.atomic_files import write_atomically
-from tasks.errors import DataError
+from tasks.errors import DataError, first_line
 
 FORMAT = "itas-memory"
 VERSION = 1
@@ -66,8 +66,7 @@ def load_memory(path: Path) -> MemoryFile:
     try:
         content = torch.load(path, map_location="cpu", weights_only=True)
     except (pickle.UnpicklingError, zipfile.BadZipFile, RuntimeError, EOFError, ValueError, OSError) as err:
-        reason = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
-        raise DataError(f"{path}: not a readable memory file ({reason[:120]})") from None
+        raise DataError(f"{path}: not a readable memory file ({first_line(err, 120)})") from None
     if not isinstance(content, dict) or content.get("format") != FORMAT:
         raise DataError(f"{path}: not an itas memory file (no '{FORMAT}' header)")
     if content.get("version") != VERSION:
@@ -81,8 +80,7 @@ def load_memory(path: Path) -> MemoryFile:
     except DataError as err:
         raise DataError(f"{path}: {err}") from None
     except (KeyError, TypeError, ValueError, AttributeError, RuntimeError) as err:
-        reason = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
-        raise DataError(f"{path}: corrupted memory file ({reason[:160]})") from None
+        raise DataError(f"{path}: corrupted memory file ({first_line(err)})") from None
     return MemoryFile(memory, content["memory"], dict(content["params"]), classes)
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from benchmarks.runner import resolve_device
 from replay.files import load_memory
-from tasks.errors import DataError
+from tasks.errors import DataError, first_line
 from tasks.mstcn import write_dataset
 from tasks.video import Video
 
@@ -43,8 +43,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         videos = loaded.memory.replay(device)
     except (RuntimeError, ValueError, IndexError) as err:
-        reason = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
-        raise DataError(f"{args.memory}: corrupted memory file, cannot decode it ({reason[:160]})") from None
+        raise DataError(f"{args.memory}: corrupted memory file, cannot decode it ({first_line(err)})") from None
     names = [file_name(video) for video in videos]
     if len(set(names)) != len(names):
         raise DataError(f"{args.memory}: two replayed videos share a name; cannot write one file each")

@@ -4,6 +4,7 @@ import json
 
 import numpy as np
 import pytest
+import torch
 from test_run_command import itas_run, run_cli
 from tiny_config import TCA, tiny_config, write_config
 
@@ -77,3 +78,17 @@ def test_file_names_drop_the_replay_prefix_and_keep_the_activity():
     video = lambda name: Video(name, "tea", np.zeros((2, 4), np.float32), np.zeros(2, np.int64))
     assert file_name(video("replay:3:P03_cam01_P03_tea")) == "P03_cam01_P03_tea"
     assert file_name(video("replay:3:sample2:P03_cam01_P03_tea")) == "sample2_P03_cam01_P03_tea"  # tca draws
+
+
+def test_a_file_that_loads_but_cannot_decode_names_the_file(memories, tmp_path):
+    content = torch.load(memories / "mean__videos=10__seed42.pt", weights_only=True)
+    tasks = next(value for key, value in content["state"]["items"] if key == "tasks")
+    record = tasks["items"][0]["fields"]["records"]["items"][0]
+    features = next(value for key, value in record["fields"]["held"]["items"] if key == "features")
+    features["data"] = features["data"][:1]  # one segment mean left for a multi-segment transcript
+    damaged = tmp_path / "damaged.pt"
+    torch.save(content, damaged)
+    code, _, stderr = run_cli("replay", str(damaged), "--out", str(tmp_path / "data"), "--device", "cpu")
+    assert code == 2 and stderr.count("\n") == 1
+    assert stderr.startswith(f"itas replay: error: {damaged}: corrupted memory file, cannot decode it (")
+    assert not (tmp_path / "data").exists()

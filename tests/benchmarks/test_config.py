@@ -10,7 +10,8 @@ from tasks.errors import DataError
 def test_bundled_quick_config_resolves_over_the_defaults():
     cfg = load_config(None)
     assert cfg["protocol"] == {"tasks": 10, "labels": "disjoint", "seeds": [42]}
-    assert cfg["backbone"] == {"name": "mstcn", "stages": 2, "layers": 8, "maps": 32, "dropout": 0.5}
+    assert cfg["backbone"] == {"name": "mstcn", "stages": 2, "layers": 8, "maps": 32, "dropout": 0.5,
+                              "channel_dropout": 0.3}
     # keys the YAML leaves out keep their defaults
     assert cfg["train"] == {"epochs": 10, "lr": 0.001, "batch_size": 4, "eval_batch_size": 8, "threads": 1}
     assert cfg["data"]["root"] is None and cfg["data"]["split"] == 1 and cfg["data"]["background"] == []

@@ -14,6 +14,7 @@ import torch
 from tqdm.auto import tqdm
 
 from replay.tca import TCADecoder, TCAEncoder
+from tasks.errors import DataError
 
 
 def chunk_index(lengths: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
@@ -95,6 +96,10 @@ def invert_codes(
         optimizer.step()
         if progress and step % 50 == 0:
             bar.set_postfix(loss=f"{best_loss.mean().item():.4g}")
+    unfinished = int((~torch.isfinite(best_loss)).sum())
+    if unfinished:
+        raise DataError(f"network inversion found no finite reconstruction for {unfinished} of {len(lengths)} "
+                        f"segments; lower inversion_lr (now {lr:g}) or retrain the decoder")
     return best, best_loss
 
 

@@ -12,7 +12,13 @@ from torch import nn
 from tqdm.auto import tqdm
 
 from replay.transcripts import Transcripts
+from tasks.errors import DataError
 from tasks.video import Video
+
+
+# Bounds on the encoder's log-variance: exp(logvar) in the KL term overflows once a long, noisy
+# training drifts it far up (seen at D 2048 after ~150 epochs), and the model turns to NaN.
+LOGVAR_RANGE = (-30.0, 20.0)
 
 
 def _condition(labels: torch.Tensor, coherence: torch.Tensor, num_classes: int) -> torch.Tensor:
@@ -31,7 +37,7 @@ class TCAEncoder(nn.Module):
         """(N, D), (N,) int64, (N,) -> mu, logvar, each (N, d)."""
         out = self.net(torch.cat([x, _condition(labels, coherence, self.num_classes)], dim=1))
         mu, logvar = out.chunk(2, dim=1)
-        return mu, logvar
+        return mu, logvar.clamp(*LOGVAR_RANGE)
 
 
 class TCADecoder(nn.Module):
@@ -128,7 +134,7 @@ def train_tca(
     generator = torch.Generator(device=device).manual_seed(seed)
     num_frames = len(x)
     bar = tqdm(range(epochs), desc="TCA", disable=not progress, leave=False)
-    for _ in bar:
+    for epoch in bar:
         order = torch.randperm(num_frames, generator=generator, device=device)
         for batch in order.split(batch_frames):
             x_hat, mu, logvar = model(x[batch], labels[batch], coherence[batch], generator)
@@ -136,6 +142,10 @@ def train_tca(
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
             optimizer.step()
+        # Checked once per epoch (one device sync): a diverged model would replay NaN features.
+        if not torch.isfinite(loss):
+            raise DataError(f"TCA training diverged at epoch {epoch + 1} of {epochs} (non-finite loss); "
+                            f"lower tca_lr (now {lr:g}) or beta (now {beta:g})")
         if progress:
             bar.set_postfix(loss=f"{loss.item():.4g}", recon=f"{recon.item():.4g}")
     model.eval().requires_grad_(False)

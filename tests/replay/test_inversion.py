@@ -4,8 +4,9 @@ import torch
 from synthetic_segments import procedural_videos
 
 from replay.inversion import chunk_index, decode_codes, encode_codes, invert_codes
-from replay.tca import train_tca
+from replay.tca import TCADecoder, train_tca
 from replay.transcripts import Transcripts
+from tasks.errors import DataError
 from tasks.procedural import PRESETS, GeneratorParams, build_world, plan_videos, render_features
 from tasks.video import Video
 
@@ -141,3 +142,13 @@ def test_on_breakfast_like_data_at_equal_storage_to_the_mean():
     assert error(inverted) == pytest.approx(11.380, rel=0.002)
     assert error(encoded) == pytest.approx(11.452, rel=0.002)
     assert error(inverted) < error(encoded) < mean_error
+
+
+def test_inversion_through_a_broken_decoder_is_a_one_line_error():
+    decoder = TCADecoder(dim=4, num_classes=2, latent=2, hidden=8)
+    with torch.no_grad():
+        decoder.net[-1].weight[0, 0] = float("nan")
+    lengths = np.array([3, 2])
+    with pytest.raises(DataError, match="network inversion found no finite reconstruction for 2 of 2 segments"):
+        invert_codes(decoder.freeze(), torch.zeros(5, 4), torch.zeros(5, dtype=torch.long), torch.zeros(5), lengths,
+                     steps=2)

@@ -1,8 +1,10 @@
 import numpy as np
+import pytest
 import torch
 from synthetic_segments import procedural_videos
 
 from replay.tca import TCA, decoder_num_parameters, frame_conditions, module_nbytes, tca_loss, train_tca
+from tasks.errors import DataError
 from tasks.video import Video
 
 
@@ -67,3 +69,17 @@ def test_training_is_seeded_frozen_and_learns():
     # 60 epochs bring the error through the encoder means to 0.34
     variance = x.var(0).mean().item()
     assert errors[1] < 0.2 * variance < variance < errors[0]
+
+
+def test_logvar_is_bounded_so_the_kl_term_cannot_overflow():
+    model = TCA(dim=6, num_classes=3, latent=2, hidden=8)
+    with torch.no_grad():
+        model.encoder.net[-1].bias[2:] = 1e4  # the log-variance half of the output
+    _, logvar = model.encoder(torch.zeros(4, 6), torch.zeros(4, dtype=torch.long), torch.zeros(4))
+    assert torch.equal(logvar, torch.full((4, 2), 20.0))
+
+
+def test_a_diverging_training_stops_with_a_one_line_error():
+    videos = procedural_videos(num_videos=2, num_classes=3, dim=6)
+    with pytest.raises(DataError, match=r"TCA training diverged at epoch \d+ of 50 \(non-finite loss\); lower tca_lr"):
+        train_tca(videos, 3, latent=2, hidden=8, epochs=50, lr=1e30, batch_frames=16)

@@ -92,7 +92,7 @@ def _pack(obj: Any) -> Any:
     if isinstance(obj, torch.Tensor):
         return {TAG: "tensor", "data": obj.detach().cpu()}
     if isinstance(obj, TCADecoder):
-        shape = [obj.dim, obj.num_classes, obj.latent, obj.net[0].out_features]
+        shape = [obj.dim, obj.num_classes, obj.latent, obj.hidden]
         return {TAG: "TCADecoder", "shape": shape, "weights": obj.state_dict()}
     if dataclasses.is_dataclass(obj) and type(obj).__name__ in DATACLASSES:
         return {TAG: type(obj).__name__,

@@ -128,7 +128,7 @@ class DecoderMemory(SelectedVideoMemory):
             decoder = memory.state.get("decoders")
             if not isinstance(decoder, TCADecoder):
                 raise ValueError(f"task {memory.task}: no decoder")
-            found = (decoder.latent, decoder.net[0].out_features, decoder.num_classes)
+            found = (decoder.latent, decoder.hidden, decoder.num_classes)
             if found != (self.latent, self.hidden, num_classes):
                 raise ValueError(
                     f"task {memory.task}: decoder (latent, hidden, classes) {found}, "

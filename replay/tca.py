@@ -45,6 +45,7 @@ class TCADecoder(nn.Module):
         super().__init__()
         self.num_classes = num_classes
         self.latent = latent
+        self.hidden = hidden
         self.dim = dim
         self.net = nn.Sequential(nn.Linear(latent + num_classes + 1, hidden), nn.ReLU(), nn.Linear(hidden, dim))
 

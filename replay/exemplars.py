@@ -15,8 +15,8 @@ import numpy as np
 import torch
 
 from replay.memory import MemoryContext
-from replay.stored import SelectedVideoMemory, State, StoredVideo, replay_name
-from replay.transcripts import TRANSCRIPT_DTYPE, Transcripts
+from replay.stored import SelectedVideoMemory, State, StoredVideo, replay_name, split_videos
+from replay.transcripts import Transcripts, transcript_nbytes
 from tasks.video import Video, segments
 
 # Frames per batched tensor pass: bounds device memory at paper scale (2048-d, thousands of frames
@@ -25,43 +25,13 @@ MAX_BATCH_FRAMES = 1 << 16
 FEATURE_DTYPE = np.dtype(np.float32)
 
 
-def _transcript_nbytes(video: Video) -> int:
-    return 2 * len(segments(video.labels)[0]) * np.dtype(TRANSCRIPT_DTYPE).itemsize
-
-
-def _per_video_transcripts(videos: Sequence[Video]) -> list[dict[str, np.ndarray]]:
-    """Each video's segment labels and lengths as its own arrays (copies, so evicting one video
-    frees its bytes instead of pinning a shared buffer)."""
-    transcripts = Transcripts.from_videos(list(videos))
-    bounds = np.cumsum(transcripts.segments_per_video, dtype=np.int64)[:-1]
-    return [
-        {"labels": labels.copy(), "lengths": lengths.copy()}
-        for labels, lengths in zip(
-            np.split(transcripts.labels, bounds), np.split(transcripts.lengths, bounds)
-        )
-    ]
-
-
-def _joined_transcripts(records: Sequence[StoredVideo]) -> Transcripts:
-    parts = [record.held["transcripts"] for record in records]
-    return Transcripts(
-        labels=np.concatenate([part["labels"] for part in parts]),
-        lengths=np.concatenate([part["lengths"] for part in parts]),
-        segments_per_video=np.asarray([len(part["labels"]) for part in parts], dtype=TRANSCRIPT_DTYPE),
-    )
-
-
-def _split_frames(array: np.ndarray, frames_per_video: np.ndarray) -> list[np.ndarray]:
-    return np.split(array, np.cumsum(frames_per_video)[:-1])
-
-
 class OriginalMemory(SelectedVideoMemory):
     """Real float32 features of the kept videos, replayed as they are."""
 
     def video_cost(self, video: Video) -> dict[str, int]:
         return {
             "features": video.num_frames * video.dim * FEATURE_DTYPE.itemsize,
-            "transcripts": _transcript_nbytes(video),
+            "transcripts": transcript_nbytes(len(segments(video.labels)[0])),
         }
 
     def encode(self, task: int, videos: Sequence[Video], state: State, ctx: MemoryContext) -> list[StoredVideo]:
@@ -72,14 +42,14 @@ class OriginalMemory(SelectedVideoMemory):
                 video.num_frames,
                 {"features": np.array(video.features, dtype=FEATURE_DTYPE), "transcripts": transcript},
             )
-            for video, transcript in zip(videos, _per_video_transcripts(videos))
+            for video, transcript in zip(videos, Transcripts.from_videos(list(videos)).split())
         ]
 
     def decode(self, task: int, records: Sequence[StoredVideo], state: State, device: torch.device) -> list[Video]:
         if not records:
             return []
-        frames_per_video = [record.num_frames for record in records]
-        labels = _split_frames(_joined_transcripts(records).frame_labels(), frames_per_video)
+        transcripts = Transcripts.join([record.held["transcripts"] for record in records])
+        labels = np.split(transcripts.frame_labels(), np.cumsum(transcripts.frames_per_video())[:-1])
         return [
             Video(replay_name(task, record.name), record.activity, record.held["features"], frame_labels)
             for record, frame_labels in zip(records, labels)
@@ -109,42 +79,35 @@ class SegmentSummaryMemory(SelectedVideoMemory):
         num_segments = len(segments(video.labels)[0])
         return {
             "features": num_segments * video.dim * FEATURE_DTYPE.itemsize,
-            "transcripts": _transcript_nbytes(video),
+            "transcripts": transcript_nbytes(num_segments),
         }
 
     def encode(self, task: int, videos: Sequence[Video], state: State, ctx: MemoryContext) -> list[StoredVideo]:
         rows: list[np.ndarray] = []
+        per_video: list[dict[str, np.ndarray]] = []
         for batch in _frame_batches(videos, MAX_BATCH_FRAMES):
             transcripts = Transcripts.from_videos(list(batch))
-            frames = np.concatenate([video.features for video in batch]).astype(FEATURE_DTYPE)
+            frames = np.concatenate([video.features for video in batch]).astype(FEATURE_DTYPE, copy=False)
             lengths = torch.from_numpy(transcripts.lengths.astype(np.int64))
             summary = self.summarise(torch.from_numpy(frames).to(ctx.device), lengths.to(ctx.device))
             summary = summary.cpu().numpy()
             bounds = np.cumsum(transcripts.segments_per_video, dtype=np.int64)[:-1]
             rows.extend(part.copy() for part in np.split(summary, bounds))
+            per_video.extend(transcripts.split())
         return [
             StoredVideo(
                 video.name, video.activity, video.num_frames, {"features": video_rows, "transcripts": transcript}
             )
-            for video, video_rows, transcript in zip(videos, rows, _per_video_transcripts(videos))
+            for video, video_rows, transcript in zip(videos, rows, per_video)
         ]
 
     def decode(self, task: int, records: Sequence[StoredVideo], state: State, device: torch.device) -> list[Video]:
         if not records:
             return []
-        transcripts = _joined_transcripts(records)
+        transcripts = Transcripts.join([record.held["transcripts"] for record in records])
         rows = torch.from_numpy(np.concatenate([record.held["features"] for record in records])).to(device)
         lengths = torch.from_numpy(transcripts.lengths.astype(np.int64)).to(device)
-        frames = torch.repeat_interleave(rows, lengths, dim=0).cpu().numpy()
-        frames_per_video = transcripts.frames_per_video()
-        return [
-            Video(replay_name(task, record.name), record.activity, features, labels)
-            for record, features, labels in zip(
-                records,
-                _split_frames(frames, frames_per_video),
-                _split_frames(transcripts.frame_labels(), frames_per_video),
-            )
-        ]
+        return split_videos(task, records, transcripts, torch.repeat_interleave(rows, lengths, dim=0))
 
 
 def segment_means(frames: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:

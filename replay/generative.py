@@ -17,9 +17,9 @@ import torch
 from replay.budget import Budget
 from replay.held import Held
 from replay.inversion import decode_codes
-from replay.latent import DecoderMemory, split_videos, task_seed
+from replay.latent import DecoderMemory, task_seed
 from replay.memory import MemoryContext
-from replay.stored import StoredVideo
+from replay.stored import StoredVideo, split_videos
 from replay.transcripts import Transcripts
 from tasks.video import Video
 

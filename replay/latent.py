@@ -18,11 +18,11 @@ import torch
 from replay.budget import Budget
 from replay.codes import StoredCodes, check_code_dtype, code_nbytes, quantize
 from replay.held import Held
-from replay.inversion import chunk_index, decode_codes, encode_codes, invert_codes
+from replay.inversion import decode_codes, encode_codes, invert_codes
 from replay.memory import MemoryContext
-from replay.stored import SelectedVideoMemory, StoredVideo, replay_name
-from replay.tca import TCA, TCADecoder, decoder_num_parameters, train_tca
-from replay.transcripts import TRANSCRIPT_DTYPE, Transcripts
+from replay.stored import SelectedVideoMemory, StoredVideo, split_videos
+from replay.tca import TCA, TCADecoder, decoder_num_parameters, frame_tensors, train_tca
+from replay.transcripts import Transcripts, transcript_nbytes
 from tasks.errors import DataError
 from tasks.video import Video, segments
 
@@ -44,29 +44,6 @@ def check_float(name: str, value: object, positive: bool = True) -> float:
 def task_seed(seed: int, *parts: int) -> int:
     """A seed for one task (and draw) of a run, independent across tasks."""
     return int(np.random.SeedSequence([seed, *parts]).generate_state(1)[0])
-
-
-def frame_tensors(videos: Sequence[Video], transcripts: Transcripts) -> tuple[torch.Tensor, ...]:
-    """(N, D) float32 features, (N,) int64 labels and (N,) coherence of all frames of `videos`, on the CPU."""
-    features = np.concatenate([video.features for video in videos]).astype(np.float32, copy=False)
-    return (
-        torch.from_numpy(features),
-        torch.from_numpy(transcripts.frame_labels()),
-        torch.from_numpy(transcripts.coherence()),
-    )
-
-
-def split_videos(
-    task: int, records: Sequence[StoredVideo], transcripts: Transcripts, frames: torch.Tensor
-) -> list[Video]:
-    """Decoded (N, D) frames of consecutive videos → replay Videos with float32 numpy features."""
-    bounds = np.cumsum(transcripts.frames_per_video())[:-1]
-    features = np.split(frames.cpu().numpy(), bounds)
-    labels = np.split(transcripts.frame_labels(), bounds)
-    return [
-        Video(replay_name(task, record.name), record.activity, feature, label)
-        for record, feature, label in zip(records, features, labels)
-    ]
 
 
 class DecoderMemory(SelectedVideoMemory):
@@ -186,7 +163,7 @@ class LatentCodeMemory(DecoderMemory):
         num_codes = int(np.minimum(self.K, ends - starts).sum())
         return {
             "codes": code_nbytes(num_codes, self.latent, self.code_dtype),
-            "transcripts": 2 * len(seg_labels) * np.dtype(TRANSCRIPT_DTYPE).itemsize,
+            "transcripts": transcript_nbytes(len(seg_labels)),
         }
 
     def encode(
@@ -196,7 +173,7 @@ class LatentCodeMemory(DecoderMemory):
         codes = self.find_codes(task, state, frame_tensors(videos, transcripts), transcripts.lengths, ctx)
         self._trained = None
         stored = quantize(codes, self.code_dtype)
-        codes_per_segment = chunk_index(transcripts.lengths, self.K)[1]
+        codes_per_segment = np.minimum(self.K, transcripts.lengths)
         codes_per_video = np.bincount(
             transcripts.video_of_segment(), weights=codes_per_segment, minlength=len(videos)
         ).astype(np.int64)

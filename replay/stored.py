@@ -24,12 +24,14 @@ from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+import numpy as np
 import torch
 
 from replay.budget import Budget, fit_videos, format_bytes
 from replay.held import Held, complete_costs, component_nbytes, total_by_component
 from replay.memory import MemoryContext
 from replay.selection import check_selection, rank_videos
+from replay.transcripts import Transcripts
 from tasks.errors import DataError
 from tasks.video import Video
 
@@ -37,6 +39,19 @@ from tasks.video import Video
 def replay_name(task: int, name: str) -> str:
     """Name of a replayed video: 'replay:<task>:<original name>'."""
     return f"replay:{task}:{name}"
+
+
+def split_videos(
+    task: int, records: Sequence[StoredVideo], transcripts: Transcripts, frames: torch.Tensor
+) -> list[Video]:
+    """Decoded (N, D) frames of consecutive videos → replay Videos with float32 numpy features."""
+    bounds = np.cumsum(transcripts.frames_per_video())[:-1]
+    features = np.split(frames.cpu().numpy(), bounds)
+    labels = np.split(transcripts.frame_labels(), bounds)
+    return [
+        Video(replay_name(task, record.name), record.activity, feature, label)
+        for record, feature, label in zip(records, features, labels)
+    ]
 
 
 @dataclass
@@ -157,14 +172,10 @@ class SelectedVideoMemory(ABC):
 
     def nbytes_by_task(self) -> dict[int, dict[str, int]]:
         """Per stored task, its state and kept videos' bytes by component (rows of memory.csv)."""
-        by_task = {}
-        for memory in self._tasks.values():
-            totals = component_nbytes(memory.state)
-            for record in memory.records:
-                for component, count in record.nbytes().items():
-                    totals[component] += count
-            by_task[memory.task] = totals
-        return by_task
+        return {
+            memory.task: total_by_component([component_nbytes(memory.state), *(r.nbytes() for r in memory.records)])
+            for memory in self._tasks.values()
+        }
 
     def stored(self) -> dict[int, dict[str, int]]:
         return {

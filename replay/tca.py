@@ -5,6 +5,8 @@ a frame. One model per task; its decoder is what latent and generative memories 
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import torch
 import torch.nn.functional as F
@@ -80,10 +82,6 @@ def decoder_num_parameters(dim: int, num_classes: int, latent: int, hidden: int)
     return (latent + num_classes + 1) * hidden + hidden + hidden * dim + dim
 
 
-def module_nbytes(module: nn.Module) -> int:
-    return sum(p.numel() * p.element_size() for p in module.parameters())
-
-
 def tca_loss(
     x: torch.Tensor, x_hat: torch.Tensor, mu: torch.Tensor, logvar: torch.Tensor, beta: float
 ) -> tuple[torch.Tensor, torch.Tensor]:
@@ -98,10 +96,14 @@ def tca_loss(
     return recon + beta * kl, recon
 
 
-def frame_conditions(videos: list[Video]) -> tuple[np.ndarray, np.ndarray]:
-    """(N,) int64 labels and (N,) float32 coherence of every frame of the videos, in order."""
-    transcripts = Transcripts.from_videos(videos)
-    return transcripts.frame_labels(), transcripts.coherence()
+def frame_tensors(videos: Sequence[Video], transcripts: Transcripts) -> tuple[torch.Tensor, ...]:
+    """(N, D) float32 features, (N,) int64 labels and (N,) coherence of all frames of `videos`, on the CPU."""
+    features = np.concatenate([video.features for video in videos]).astype(np.float32, copy=False)
+    return (
+        torch.from_numpy(features),
+        torch.from_numpy(transcripts.frame_labels()),
+        torch.from_numpy(transcripts.coherence()),
+    )
 
 
 def train_tca(
@@ -123,10 +125,7 @@ def train_tca(
     Deterministic for a seed on CPU: weights, shuffles and reparameterisation noise all come from
     generators seeded here, and the global RNG is left untouched.
     """
-    x = torch.from_numpy(np.concatenate([v.features for v in videos]).astype(np.float32, copy=False)).to(device)
-    labels_np, coherence_np = frame_conditions(videos)
-    labels = torch.from_numpy(labels_np).to(device)
-    coherence = torch.from_numpy(coherence_np).to(device)
+    x, labels, coherence = (t.to(device) for t in frame_tensors(videos, Transcripts.from_videos(videos)))
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
         model = TCA(x.shape[1], num_classes, latent, hidden)

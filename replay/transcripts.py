@@ -113,3 +113,8 @@ def coherence(lengths: np.ndarray) -> np.ndarray:
 
 def _empty() -> np.ndarray:
     return np.zeros(0, dtype=TRANSCRIPT_DTYPE)
+
+
+def transcript_nbytes(num_segments: int) -> int:
+    """Bytes one video's transcript holds: a label and a length per segment."""
+    return 2 * num_segments * np.dtype(TRANSCRIPT_DTYPE).itemsize

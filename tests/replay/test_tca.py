@@ -3,7 +3,9 @@ import pytest
 import torch
 from synthetic_segments import procedural_videos
 
-from replay.tca import TCA, decoder_num_parameters, frame_conditions, module_nbytes, tca_loss, train_tca
+from replay.held import held_nbytes
+from replay.tca import TCA, decoder_num_parameters, frame_tensors, tca_loss, train_tca
+from replay.transcripts import Transcripts
 from tasks.errors import DataError
 from tasks.video import Video
 
@@ -13,7 +15,7 @@ def test_decoder_size_known_before_training():
     assert decoder_num_parameters(dim=16, num_classes=5, latent=4, hidden=8) == 232
     model = TCA(16, 5, latent=4, hidden=8)
     assert sum(p.numel() for p in model.decoder.parameters()) == 232
-    assert module_nbytes(model.decoder) == 232 * 4
+    assert held_nbytes(model.decoder) == 232 * 4
     # encoder: (D + C + 1) * h + h + h * 2d + 2d = 22 * 8 + 8 + 64 + 8
     assert sum(p.numel() for p in model.encoder.parameters()) == 256
 
@@ -26,9 +28,10 @@ def test_shapes_of_encoder_and_decoder():
     assert model.decoder(mu, labels, c).shape == (7, 16)
 
 
-def test_frame_conditions_from_segments():
+def test_frame_tensors_from_segments():
     video = Video("v", "a", np.zeros((6, 2), dtype=np.float32), np.array([2, 2, 2, 0, 1, 1]))
-    labels, coherence = frame_conditions([video, video])
+    features, labels, coherence = frame_tensors([video, video], Transcripts.from_videos([video, video]))
+    assert features.shape == (12, 2) and features.dtype == torch.float32
     np.testing.assert_array_equal(labels, [2, 2, 2, 0, 1, 1] * 2)
     np.testing.assert_allclose(coherence, [0, 0.5, 1, 0, 0, 1] * 2)
 
@@ -57,8 +60,7 @@ def test_training_is_seeded_frozen_and_learns():
     assert not torch.equal(first.decoder.net[0].weight, other.decoder.net[0].weight)
     assert not first.training and not any(p.requires_grad for p in first.parameters())
 
-    x = torch.from_numpy(np.concatenate([v.features for v in videos]))
-    labels, coherence = (torch.from_numpy(a) for a in frame_conditions(videos))
+    x, labels, coherence = frame_tensors(videos, Transcripts.from_videos(videos))
     untrained = TCA(16, 5, latent=4, hidden=32)
     errors = []
     for model in (untrained, first):

@@ -1,11 +1,13 @@
-"""The data section of a config → an ActionDataset, from a real folder or the procedural cache."""
+"""The data section of a config → an ActionDataset (a real folder or the procedural cache), and the
+protocol section → its incremental Scenario for a seed."""
 from __future__ import annotations
 
 from tasks.cache import procedural_root
 from tasks.datasets import ActionDataset, load_dataset
+from tasks.scenario import Scenario, build_scenario
 
 
-def load_experiment_data(data_cfg: dict, progress: bool = False) -> ActionDataset:
+def load_experiment_data(data_cfg: dict) -> ActionDataset:
     if data_cfg["root"]:
         root = data_cfg["root"]
     else:
@@ -13,3 +15,8 @@ def load_experiment_data(data_cfg: dict, progress: bool = False) -> ActionDatase
                                data_cfg["length_scale"], data_cfg["seed"])
     return load_dataset(root, data_cfg["dataset"], data_cfg["split"], data_cfg["sample_rate"],
                         tuple(data_cfg["background"]))
+
+
+def experiment_scenario(cfg: dict, dataset: ActionDataset, seed: int) -> Scenario:
+    """The config's protocol (label space, number of tasks) applied to `dataset` in seed's task order."""
+    return build_scenario(dataset, cfg["protocol"]["labels"], cfg["protocol"]["tasks"], seed)

@@ -6,12 +6,14 @@ from pathlib import Path
 import pandas as pd
 
 from results.atomic_files import write_text_atomically
-from results.matrices import write_matrices_json
 from results.report import write_report
+from results.run_files import MEMORY_COLUMNS as RUN_MEMORY_COLUMNS
+from results.run_files import METRICS_COLUMNS
 from results.tables import memory_after_last_task
 
-METRIC_COLUMNS = ["strategy", "budget", "seed", "train_task", "eval_task", "metric", "value"]
-MEMORY_COLUMNS = ["strategy", "budget", "seed", "after_task", "task", "component", "bytes", "videos", "frames"]
+# The column contracts `itas report` reads back (results.run_files)
+METRIC_COLUMNS = list(METRICS_COLUMNS)
+MEMORY_COLUMNS = list(RUN_MEMORY_COLUMNS)
 
 
 def metrics_frame(records: list[dict]) -> pd.DataFrame:
@@ -28,7 +30,6 @@ def write_run_tables(records: list[dict], out: Path) -> None:
     metrics = metrics_frame(records)
     write_text_atomically(out / "metrics.csv", metrics.to_csv(index=False, float_format="%.4f"))
     write_text_atomically(out / "memory.csv", memory_frame(records).to_csv(index=False))
-    write_matrices_json(pd.read_csv(out / "metrics.csv"), out / "matrices.json")
     write_report([out], out)
 
 

@@ -16,14 +16,14 @@ import torch
 from tqdm.auto import tqdm
 
 from benchmarks.config import StrategyEntry, strategy_entries
-from benchmarks.data import load_experiment_data
+from benchmarks.data import experiment_scenario, load_experiment_data
 from benchmarks.training import RunSpec, train_run
 from replay.budget import Budget
 from replay.memory import MemoryContext
 from results.atomic_files import write_text_atomically
 from strategies.registry import USES_MEMORY, StrategyContext, build_strategy
 from tasks.errors import DataError
-from tasks.scenario import Scenario, build_scenario
+from tasks.scenario import Scenario
 
 NO_BUDGET = "none"
 
@@ -88,7 +88,7 @@ def execute_run(cfg: dict, out_dir: Path, run: PlannedRun, device: torch.device 
         return json.loads(path.read_text())
     if scenario is None:
         dataset = load_experiment_data(cfg["data"])
-        scenario = build_scenario(dataset, cfg["protocol"]["labels"], cfg["protocol"]["tasks"], run.seed)
+        scenario = experiment_scenario(cfg, dataset, run.seed)
     spec = RunSpec(run.strategy, run.budget, run.budget_label, run.seed, cfg, tuple(cfg["data"]["background"]))
     start = time.perf_counter()
     memory_file = memory_path(out_dir, run) if cfg["output"]["save_memories"] else None
@@ -110,12 +110,11 @@ class Experiment:
         return {"seeds": {str(seed): sc.summary() for seed, sc in self.scenarios.items()}}
 
 
-def prepare_experiment(cfg: dict, device: torch.device | str) -> Experiment:
+def prepare_experiment(cfg: dict) -> Experiment:
     """Load the data, split it per seed and check every budget, before anything is trained or written."""
     runs = plan_runs(cfg)
     dataset = load_experiment_data(cfg["data"])
-    scenarios = {seed: build_scenario(dataset, cfg["protocol"]["labels"], cfg["protocol"]["tasks"], seed)
-                 for seed in cfg["protocol"]["seeds"]}
+    scenarios = {seed: experiment_scenario(cfg, dataset, seed) for seed in cfg["protocol"]["seeds"]}
     costs_only = torch.device("cpu")  # feasibility is computed from byte costs, nothing runs
     for run in runs:
         # Every run's strategy is built here, so an unknown name or parameter fails before training too.

@@ -49,9 +49,9 @@ def _nan_to_none(matrix: list[list[float]]) -> list[list[float | None]]:
     return [[None if math.isnan(v) else v for v in row] for row in matrix]
 
 
-def write_matrices_json(metrics: pd.DataFrame, path: Path) -> Path:
-    """matrices.json: the nested matrices with seeds as string keys and null for missing scores."""
-    matrices = matrices_from_metrics(metrics)
+def write_matrices_json(matrices: Matrices, path: Path) -> Path:
+    """matrices.json: the nested matrices (`matrices_from_metrics`) with seeds as string keys and
+    null for missing scores."""
     payload = {
         strategy: {
             budget: {str(seed): {m: _nan_to_none(r) for m, r in runs.items()} for seed, runs in seeds.items()}

@@ -51,6 +51,6 @@ def write_report(run_dirs: list[Path], out_dir: Path) -> list[Path]:
     summary = build_summary(matrices, memory)
     out_dir = Path(out_dir)
     paths = write_summary(summary, out_dir)
-    paths.append(write_matrices_json(metrics, out_dir / "matrices.json"))
+    paths.append(write_matrices_json(matrices, out_dir / "matrices.json"))
     paths += write_plots(matrices, summary, metric_names(metrics), out_dir)
     return paths

@@ -25,17 +25,16 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from benchmarks.condense import condense_experiment, condense_markdown, feature_bytes
     from benchmarks.config import bundled_config, dump_config, load_config
-    from benchmarks.data import load_experiment_data
+    from benchmarks.data import experiment_scenario, load_experiment_data
     from benchmarks.runner import resolve_device
     from results.atomic_files import write_text_atomically
-    from tasks.scenario import build_scenario
 
     cfg = load_config(args.config or bundled_config("condense"))
     device = resolve_device(args.device)
     out = Path(args.out) if args.out else Path("runs") / f"condense-{time.strftime('%Y%m%d-%H%M%S')}"
     dataset = load_experiment_data(cfg["data"])
     seed = cfg["protocol"]["seeds"][0]
-    scenario = build_scenario(dataset, cfg["protocol"]["labels"], cfg["protocol"]["tasks"], seed)
+    scenario = experiment_scenario(cfg, dataset, seed)
     background = scenario.label_space.background_ids(list(dataset.background))
     table = condense_experiment(cfg, scenario, background, device, progress=not args.no_progress)
     out.mkdir(parents=True, exist_ok=True)

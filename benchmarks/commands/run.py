@@ -61,7 +61,7 @@ def run(args: argparse.Namespace) -> int:
     device = args.device if args.executor == "slurm" else resolve_device(args.device)
     name = Path(args.config).stem if args.config else "quick"
     out = Path(args.out) if args.out else Path("runs") / f"{name}-{time.strftime('%Y%m%d-%H%M%S')}"
-    experiment = prepare_experiment(cfg, device)  # data, splits and budgets checked before any output
+    experiment = prepare_experiment(cfg)  # data, splits and budgets checked before any output
     executor = make_executor(args.executor, out / "jobs", args.slurm_partition, args.slurm_gpus,
                              args.timeout_min, jobs=jobs)
     out.mkdir(parents=True, exist_ok=True)

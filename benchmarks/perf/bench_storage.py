@@ -17,6 +17,7 @@ import numpy as np
 from replay.budget import Budget, format_bytes
 from replay.memory import MemoryContext
 from replay.registry import make_memory
+from replay.transcripts import Transcripts
 from tasks.procedural import GeneratorParams, plan_videos
 from tasks.video import Video, tile_segments
 
@@ -59,7 +60,7 @@ def main(argv: list[str] | None = None) -> None:
         "encoded": make_memory("encoded", budget, K=args.K, code_dtype=args.code_dtype, **latent),
         "condensed": make_memory("condensed", budget, K=args.K, code_dtype=args.code_dtype, **latent),
     }
-    lengths = np.concatenate([np.diff(np.flatnonzero(np.r_[1, np.diff(v.labels) != 0, 1])) for v in videos])
+    lengths = Transcripts.from_videos(videos).lengths.astype(np.int64)
     predicted = args.dim * lengths.sum() / (np.minimum(args.K, lengths) * args.latent).sum()
     frames = sum(v.num_frames for v in videos)
     print(f"{len(videos)} videos, {len(lengths)} segments, {frames:,} frames; original features "

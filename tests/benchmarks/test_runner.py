@@ -44,7 +44,7 @@ def test_resolve_cuda_without_a_device():
 def test_prepare_experiment_builds_one_scenario_per_seed():
     cfg = resolve_config(tiny_config(protocol={"tasks": 5, "labels": "blurry", "seeds": [42, 7]},
                                      strategies=["finetune", "mean"]))
-    experiment = prepare_experiment(cfg, "cpu")
+    experiment = prepare_experiment(cfg)
     assert sorted(experiment.scenarios) == [7, 42] and len(experiment.runs) == 4
     summary = experiment.tasks_json()["seeds"]
     assert summary["42"]["num_classes"] == summary["7"]["num_classes"] == 48
@@ -62,7 +62,7 @@ def test_prepare_experiment_builds_one_scenario_per_seed():
 def test_prepare_experiment_rejects_every_bad_run_before_training(strategies, message):
     cfg = resolve_config(tiny_config(strategies=strategies, budgets=[{"bytes": "1KB"}]))
     with pytest.raises(DataError) as err:
-        prepare_experiment(cfg, "cpu")
+        prepare_experiment(cfg)
     assert str(err.value).startswith(message)
 
 

@@ -37,6 +37,6 @@ def test_json_uses_string_seeds_and_null_for_gaps(tmp_path):
         [("ft", "60", 1, 0, 0, "acc", 50.0), ("ft", "60", 1, 1, 1, "acc", 40.0)],
         columns=["strategy", "budget", "seed", "train_task", "eval_task", "metric", "value"],
     )
-    path = write_matrices_json(frame, tmp_path / "matrices.json")
+    path = write_matrices_json(matrices_from_metrics(frame), tmp_path / "matrices.json")
     assert json.loads(path.read_text()) == {"ft": {"60": {"1": {"acc": [[50.0, None], [None, 40.0]]}}}}
     assert [p.name for p in tmp_path.iterdir()] == ["matrices.json"]  # no temporary file left

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from tasks.video import Video, segments
+from tasks.video import Video, coherence, segments
 
 # int32 is ample for class ids and segment lengths and halves the bytes of int64.
 TRANSCRIPT_DTYPE = np.int32
@@ -101,14 +101,6 @@ class Transcripts:
         counts = self.segments_per_video[videos].astype(np.int64)
         rows = np.repeat(first[videos] - np.cumsum(counts) + counts, counts) + np.arange(counts.sum())
         return Transcripts(self.labels[rows], self.lengths[rows], self.segments_per_video[videos])
-
-
-def coherence(lengths: np.ndarray) -> np.ndarray:
-    """(sum l,) float32 c_i = (i-1)/max(l-1, 1) of every frame of consecutive segments (0 when l = 1)."""
-    lengths = np.asarray(lengths, dtype=np.int64)
-    starts = np.cumsum(lengths) - lengths
-    position = np.arange(lengths.sum()) - np.repeat(starts, lengths)
-    return (position / np.repeat(np.maximum(lengths - 1, 1), lengths)).astype(np.float32)
 
 
 def _empty() -> np.ndarray:

@@ -16,8 +16,9 @@ as plugins (research/avalanche.md §5):
   Class means average the normalised embeddings of every stored frame of the class (all frames of
   all clips, by their labels), recomputed with the current model after each task, then normalised;
   a frame goes to the class of highest cosine among classes that have exemplars.
-  Caveat: clips are embedded alone, with a temporal context of at most `clip` frames, while test
-  frames see whole videos; the means inherit that shift, worst for the newest task, whose clips the
+  Caveat: clips are embedded in the replay sequences that join `clips_per_video` clips of different
+  videos, so a frame's temporal context is its own clip and its neighbours, while test frames see
+  whole videos; the means inherit that shift, worst for the newest task, whose clips the
   model has not yet trained on. On a 2-task breakfast-like check (16-d, 15 epochs, videos: 6) NME
   on the new task reached 6.7% Acc with `clip: 8` and 31.4% with `clip: 32` (head: 67%); class
   means from its full training videos would give about 60%. Longer clips narrow the gap.

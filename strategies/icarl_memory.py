@@ -32,6 +32,7 @@ import numpy as np
 import torch
 
 from replay.budget import Budget, fit_videos, format_bytes
+from replay.exemplars import FEATURE_DTYPE
 from replay.held import component_nbytes, total_by_component
 from replay.memory import MemoryContext
 from replay.stored import replay_name
@@ -39,7 +40,6 @@ from replay.transcripts import TRANSCRIPT_DTYPE
 from tasks.errors import DataError
 from tasks.video import Video
 
-FEATURE_DTYPE = np.dtype(np.float32)
 
 
 def herd(points: torch.Tensor, count: int) -> torch.Tensor:
@@ -125,9 +125,6 @@ class Clip:
     @property
     def num_frames(self) -> int:
         return len(self.labels)
-
-    def held(self) -> dict[str, np.ndarray]:
-        return {"features": self.features, "transcripts": self.labels}
 
     def nbytes(self) -> int:
         return self.features.nbytes + self.labels.nbytes

@@ -30,6 +30,7 @@ from tasks.activities import (BACKGROUND, BREAKFAST_ACTIONS, BREAKFAST_GRAMMARS,
                               BREAKFAST_LENGTHS, MAX_SEGMENTS, Grammar, LengthStats)
 from tasks.errors import DataError
 from tasks.mstcn import write_dataset
+from tasks.video import coherence, tile_segments
 
 GENERATOR_VERSION = 4
 SPLIT = 1
@@ -267,10 +268,8 @@ def ar1_noise(length: int, dim: int, rho: float, scale: float,
 def render_features(plan: VideoPlan, world: FeatureWorld, diff: Difficulty, length_scale: float,
                     rng: np.random.Generator) -> np.ndarray:
     """(T, D) float32 features of a planned video."""
-    labels = np.repeat(plan.segment_actions, plan.lengths)
-    starts = np.repeat(np.cumsum(plan.lengths) - plan.lengths, plan.lengths)
-    spans = np.repeat(np.maximum(plan.lengths - 1, 1), plan.lengths)
-    progress = ((np.arange(len(labels)) - starts) / spans).astype(np.float32)[:, None]
+    labels = tile_segments(plan.segment_actions, plan.lengths)
+    progress = coherence(plan.lengths)[:, None]
     frames = (1 - progress) * world.start[labels] + progress * world.end[labels]
     own = diff.video_scale * rng.standard_normal(diff.scene_directions) @ world.scene_basis.T
     scene = world.person_offsets[plan.person] + world.camera_offsets[plan.camera] + own
@@ -286,7 +285,7 @@ def _videos(plans: list[VideoPlan], params: GeneratorParams
     rng = np.random.default_rng([params.seed, 2])
     for plan in plans:
         features = render_features(plan, world, diff, params.length_scale, rng)
-        yield plan.name, features, np.repeat(plan.segment_actions, plan.lengths)
+        yield plan.name, features, tile_segments(plan.segment_actions, plan.lengths)
 
 
 def generate(out: str | Path, params: GeneratorParams = GeneratorParams()) -> Path:

@@ -35,9 +35,6 @@ class Video:
     def dim(self) -> int:
         return self.features.shape[1]
 
-    def segments(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        return segments(self.labels)
-
     def transcript(self) -> list[int]:
         return segments(self.labels)[0].tolist()
 
@@ -57,3 +54,11 @@ def segments(labels: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 def tile_segments(seg_labels: np.ndarray, lengths: np.ndarray) -> np.ndarray:
     """Inverse of `segments`: per-frame labels from segment labels and lengths."""
     return np.repeat(np.asarray(seg_labels), np.asarray(lengths))
+
+
+def coherence(lengths: np.ndarray) -> np.ndarray:
+    """(sum l,) float32 c_i = (i-1)/max(l-1, 1) of every frame of consecutive segments (0 when l = 1)."""
+    lengths = np.asarray(lengths, dtype=np.int64)
+    starts = np.cumsum(lengths) - lengths
+    position = np.arange(lengths.sum()) - np.repeat(starts, lengths)
+    return (position / np.repeat(np.maximum(lengths - 1, 1), lengths)).astype(np.float32)

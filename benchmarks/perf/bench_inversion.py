@@ -18,8 +18,8 @@ import torch
 
 from replay.inversion import decode_codes, invert_codes
 from replay.tca import TCADecoder
-from replay.transcripts import coherence
 from tasks.procedural import GeneratorParams, plan_videos
+from tasks.video import coherence
 
 
 def _timed(device: torch.device, work: Callable[[], object]) -> float:

@@ -98,8 +98,6 @@ class ASFormer(nn.Module):
     def __init__(self, in_dim: int, num_classes: int, stages: int = 4, layers: int = 10, maps: int = 64,
                  dropout: float = 0.5, channel_dropout: float = 0.3):
         super().__init__()
-        self.num_classes = num_classes
-        self.maps = maps
         # Drops whole input feature channels (the reference's channel masking against overfitting)
         self.channel_dropout = nn.Dropout1d(channel_dropout)
         self.stages = nn.ModuleList(

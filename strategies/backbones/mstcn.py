@@ -54,8 +54,6 @@ class MSTCN(nn.Module):
     def __init__(self, in_dim: int, num_classes: int, stages: int = 4, layers: int = 10,
                  maps: int = 64, dropout: float = 0.5):
         super().__init__()
-        self.num_classes = num_classes
-        self.maps = maps
         self.stages = nn.ModuleList(
             [SingleStage(layers, maps, in_dim, num_classes, dropout)]
             + [SingleStage(layers, maps, num_classes, num_classes, dropout) for _ in range(stages - 1)]

@@ -1,6 +1,7 @@
 import numpy as np
 
-from replay.transcripts import Transcripts, coherence
+from replay.transcripts import Transcripts
+from tasks.video import coherence
 from tasks.video import Video
 
 

@@ -13,6 +13,7 @@ import numpy as np
 import torch
 from tqdm.auto import tqdm
 
+from replay.exemplars import segment_means
 from replay.tca import TCADecoder, TCAEncoder
 from tasks.errors import DataError
 
@@ -117,13 +118,11 @@ def encode_codes(
 
     Same chunking as `invert_codes`; returns (sum min(K, l), d) on `device`.
     """
-    code_of_frame_np, codes_per_segment = chunk_index(lengths, k)
-    code_of_frame = torch.from_numpy(code_of_frame_np).to(device)
+    code_of_frame, codes_per_segment = chunk_index(lengths, k)
     mu, _ = encoder(features.to(device), labels.to(device), coherence.to(device))
-    num_codes = int(codes_per_segment.sum())
-    sums = torch.zeros(num_codes, mu.shape[1], device=device).index_add_(0, code_of_frame, mu)
-    counts = torch.bincount(code_of_frame, minlength=num_codes).to(mu.dtype)
-    return sums / counts.unsqueeze(1)
+    # chunks are runs of consecutive frames, so their means are a segmented reduction
+    frames_per_code = torch.from_numpy(np.bincount(code_of_frame, minlength=int(codes_per_segment.sum())))
+    return segment_means(mu, frames_per_code.to(device))
 
 
 @torch.no_grad()

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from results.atomic_files import write_text_atomically
+from tasks.atomic_files import write_text_atomically
 from results.report import write_report
 from results.run_files import MEMORY_COLUMNS as RUN_MEMORY_COLUMNS
 from results.run_files import METRICS_COLUMNS

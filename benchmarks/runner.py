@@ -20,7 +20,7 @@ from benchmarks.data import experiment_scenario, load_experiment_data
 from benchmarks.training import RunSpec, train_run
 from replay.budget import Budget
 from replay.memory import MemoryContext
-from results.atomic_files import write_text_atomically
+from tasks.atomic_files import write_text_atomically
 from strategies.registry import USES_MEMORY, StrategyContext, build_strategy
 from tasks.errors import DataError
 from tasks.scenario import Scenario

@@ -24,7 +24,7 @@ from replay.registry import make_memory
 from replay.stored import SelectedVideoMemory, StoredVideo, TaskMemory
 from replay.tca import TCADecoder
 from replay.transcripts import Transcripts
-from results.atomic_files import write_atomically
+from tasks.atomic_files import write_atomically
 from tasks.errors import DataError, first_line
 
 FORMAT = "itas-memory"

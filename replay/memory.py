@@ -1,4 +1,4 @@
-"""The contract every replay memory fulfils (DESIGN.md §3).
+"""The contract every replay memory fulfils (README, "Replay memories and budgets").
 
 A memory is told about each finished task (`add_task`), materialises replay videos for the next
 task (`replay`) and reports exactly what it holds, in bytes, by component (`nbytes`).

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from results.atomic_files import write_text_atomically
+from tasks.atomic_files import write_text_atomically
 from results.metrics import METRICS
 from results.run_files import budget_order
 

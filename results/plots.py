@@ -15,7 +15,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import NullFormatter
 
 from results.aggregates import seen_task_averages
-from results.atomic_files import write_atomically
+from tasks.atomic_files import write_atomically
 from results.matrices import Matrices
 from results.metrics import METRIC_TITLES
 

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from results.aggregates import average_incremental, backward_transfer, final_average, forgetting
-from results.atomic_files import write_atomically, write_text_atomically
+from tasks.atomic_files import write_atomically, write_text_atomically
 from results.matrices import Matrices
 from results.metrics import METRIC_TITLES
 from results.run_files import budget_order

@@ -1,9 +1,9 @@
 """iCaRL for TAS (after Rebuffi et al., CVPR 2017): an EXTENSION, not in P or T.
 
 T cites iCaRL only for the CIL definition, exemplar sets and the 1:25 budget ratio; neither paper
-runs it, nor herding, nearest-mean classification or distillation (research/incremental_tas.md
-§2.2). Avalanche's `ICaRL` needs one label per sample and a legacy NCScenario, so it is rebuilt here
-as plugins (research/avalanche.md §5):
+runs it, nor herding, nearest-mean classification or distillation. Avalanche's `ICaRL` needs one
+label per sample, fixed-size inputs and a legacy NCScenario (avalanche#774, #1645), so it is rebuilt
+here as plugins:
 
 - exemplars: after each task, herding per class on the backbone's last-stage per-frame embeddings
   (`model.last_embedding`, L2-normalised) of the task's training frames; each pick is kept as a

@@ -1,7 +1,8 @@
 """LwF for TAS (Li & Hoiem, ECCV 2016): distil the previous model's old-class logits per frame.
 
 An EXTENSION: neither P (Ding et al. 2025) nor T (Ding et al. 2024) runs LwF; T only cites it
-(research/incremental_tas.md §2.2). Avalanche's `LwFPlugin` cannot be used (research/avalanche.md §4.5).
+as related work. Avalanche's `LwFPlugin` cannot be used: it needs a classification dataset's
+`task_set`, distils over per-sample `targets` and calls the old model without the padding mask.
 
 After each task a frozen copy of the model is kept. While later tasks train, the loss gains
 

@@ -1,8 +1,9 @@
 """TASTemplate: Avalanche's SupervisedTemplate taught to train segmentation models on videos.
 
-The overrides are the workarounds of research/avalanche.md §4: dict mini-batches (x, y, mask,
-video names) instead of positional tuples, a train loader that keeps our pad_collate (#1531), the
-MS-TCN loss over all stages, and a forward that passes the padding mask.
+Avalanche 0.6 assumes positional (x, y, task) mini-batches, moves every batch element to the device
+and drops the dataset's collate_fn in the train loader (avalanche#1531), so the overrides are: dict
+mini-batches (x, y, mask, video names), a train loader that keeps our pad_collate, the MS-TCN loss
+over all stages, and a forward that passes the padding mask.
 """
 from __future__ import annotations
 

@@ -2,7 +2,7 @@
 real action set, a transcript grammar per activity and the real segment-length statistics.
 
 The grammars are hand-written so that the mean number of foreground segments per activity is close
-to the real one (research/real_labels_stats.json, `activities.*.mean_fg_segments`) and every action
+to the one counted in the real Breakfast groundTruth (Kuehne et al., CVPR 2014) and every action
 of an activity is used, as in the real data.
 """
 from __future__ import annotations
@@ -118,7 +118,7 @@ BREAKFAST_GRAMMARS: dict[str, Grammar] = {
 
 @dataclass(frozen=True)
 class LengthStats:
-    """Real segment lengths in frames (research/real_labels_stats.json, Breakfast)."""
+    """Real segment lengths in frames, counted in Breakfast's groundTruth files."""
 
     fg_median: float
     fg_p10: float

@@ -27,7 +27,7 @@ def run(args: argparse.Namespace) -> int:
     from benchmarks.config import bundled_config, dump_config, load_config
     from benchmarks.data import experiment_scenario, load_experiment_data
     from benchmarks.runner import resolve_device
-    from results.atomic_files import write_text_atomically
+    from tasks.atomic_files import write_text_atomically
 
     cfg = load_config(args.config or bundled_config("condense"))
     device = resolve_device(args.device)

@@ -19,7 +19,7 @@ LABELS = [s if isinstance(s, str) else s["name"] for s in STRATEGIES]
 MEMORY_LABELS = ["original", "mean", "coreset", "condensed", "encoded", "tca", "icarl"]
 BUDGET_BYTES = 100_000
 # random.Random(42).shuffle of the ten sorted Breakfast activities, paired into 5 tasks, with the
-# disjoint class counts of DESIGN.md §2 (each activity's actions plus its own SIL)
+# disjoint class counts of the README's label spaces (each activity's actions plus its own SIL)
 ORDER = ["sandwich", "juice", "friedegg", "scrambledegg", "pancake", "salat", "tea", "milk", "cereals", "coffee"]
 CLASSES_PER_TASK = [9 + 8, 9 + 12, 14 + 8, 7 + 5, 5 + 7]
 # TCA decoder MLP(d + C + 1 -> h -> D) with d 4, C 84, h 16, D 16: float32 parameters

@@ -9,7 +9,7 @@ import copy
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, Sequence
 
 import yaml
 
@@ -59,7 +59,9 @@ def bundled_config(name: str = "quick") -> Path:
     return Path(str(resources.files("benchmarks") / "configs" / f"{name}.yaml"))
 
 
-def load_config(path: str | Path | None) -> dict:
+def load_config(path: str | Path | None, overrides: Sequence[str] = ()) -> dict:
+    """The YAML file at `path` (default: the bundled quick config) with `--set KEY=VALUE` overrides
+    merged over it, resolved over DEFAULTS."""
     path = Path(path) if path is not None else bundled_config()
     if not path.is_file():
         raise DataError(f"{path}: config file not found")
@@ -71,7 +73,27 @@ def load_config(path: str | Path | None) -> dict:
         raise DataError(f"{path}: not valid YAML{where}") from None
     if not isinstance(raw, dict):
         raise DataError(f"{path}: expected a mapping of sections at the top level")
-    return resolve_config(raw, source=str(path))
+    return resolve_config(merge_overrides(raw, overrides), source=str(path))
+
+
+def merge_overrides(raw: dict, overrides: Sequence[str]) -> dict:
+    """`raw` with dotted `KEY=VALUE` overrides (values parsed as YAML, e.g. `protocol.seeds=[1,2]`)
+    merged over it: mappings merge key by key, anything else is replaced. The overrides alone are
+    validated first, so a bad key is reported against `--set`, not against the config file."""
+    if not overrides:
+        return raw
+    from omegaconf import OmegaConf
+    from omegaconf.errors import OmegaConfBaseException
+
+    for item in overrides:
+        if "=" not in item or not item.split("=", 1)[0].strip():
+            raise DataError(f"--set: expected KEY=VALUE with a dotted key (e.g. train.epochs=5), got {item!r}")
+    try:
+        parsed = OmegaConf.to_container(OmegaConf.from_dotlist(list(overrides)))
+        resolve_config(parsed, source="--set")
+        return OmegaConf.to_container(OmegaConf.merge(raw, parsed))
+    except (OmegaConfBaseException, yaml.YAMLError) as err:
+        raise DataError(f"--set: cannot apply {' '.join(overrides)} ({str(err).splitlines()[0]})") from None
 
 
 def resolve_config(raw: dict, source: str = "config") -> dict:

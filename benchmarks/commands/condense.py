@@ -29,7 +29,7 @@ def run(args: argparse.Namespace) -> int:
     from benchmarks.runner import resolve_device
     from tasks.atomic_files import write_text_atomically
 
-    cfg = load_config(args.config or bundled_config("condense"))
+    cfg = load_config(args.config or bundled_config("condense"), args.overrides)
     device = resolve_device(args.device)
     out = Path(args.out) if args.out else Path("runs") / f"condense-{time.strftime('%Y%m%d-%H%M%S')}"
     dataset = load_experiment_data(cfg["data"])

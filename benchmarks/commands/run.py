@@ -51,7 +51,7 @@ def run(args: argparse.Namespace) -> int:
         run_experiment,
     )
 
-    cfg = load_config(args.config)
+    cfg = load_config(args.config, args.overrides)
     if args.jobs < 0:
         raise DataError(f"--jobs: expected 0 (auto) or a positive integer, got {args.jobs}")
     jobs = args.jobs or auto_jobs(args.device, len(plan_runs(cfg)))

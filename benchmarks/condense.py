@@ -7,7 +7,9 @@ the original training features.
 """
 from __future__ import annotations
 
+import tempfile
 import time
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -66,10 +68,14 @@ def condense_experiment(cfg: dict, scenario: Scenario, background: list[int], de
             raise DataError(f"condense: strategy '{entry.name}' is not a memory (expected one of {', '.join(MEMORIES)})")
         make_memory(entry.name, Budget(videos=len(train)), seed=seed, **entry.params)
     rows = []
+    # Memories with equal TCA parameters share one trained TCA (replay.tca_cache); the folder goes
+    # at the end (or, on an error, when the object is collected).
+    shared = tempfile.TemporaryDirectory(prefix="itas-tca-")
     for entry in entries:
         start = time.perf_counter()
         memory = make_memory(entry.name, Budget(videos=len(train)), seed=seed, **entry.params)
-        memory.add_task(0, list(train), MemoryContext(device, scenario.num_classes, seed, progress))
+        memory.add_task(0, list(train), MemoryContext(device, scenario.num_classes, seed, progress,
+                                                     Path(shared.name)))
         stored = memory.nbytes()
         with_decoders = int(sum(stored.values()))
         without = with_decoders - int(stored.get("decoders", 0))
@@ -82,6 +88,7 @@ def condense_experiment(cfg: dict, scenario: Scenario, background: list[int], de
             "compression_with_decoders": original_bytes / with_decoders,
             "seconds": round(time.perf_counter() - start, 1),
         })
+    shared.cleanup()
     table = pd.DataFrame(rows)
     reference = table.loc[table["method"] == "original", "acc"]
     table["acc_retained"] = 100 * table["acc"] / reference.iloc[0] if len(reference) else np.nan

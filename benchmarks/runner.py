@@ -73,6 +73,11 @@ def memory_path(out_dir: Path, run: PlannedRun) -> Path:
     return out_dir / "memories" / f"{run.key}.pt"
 
 
+def tca_cache(out_dir: Path) -> Path:
+    """Where the experiment's runs share trained TCAs (replay.tca_cache), one file per fingerprint."""
+    return out_dir / "tca"
+
+
 def execute_run(cfg: dict, out_dir: Path, run: PlannedRun, device: torch.device | str,
                 progress: bool, scenario: Scenario | None = None) -> dict:
     """Train and evaluate one run and record it atomically; a recorded run is read back instead.
@@ -92,7 +97,7 @@ def execute_run(cfg: dict, out_dir: Path, run: PlannedRun, device: torch.device 
     spec = RunSpec(run.strategy, run.budget, run.budget_label, run.seed, cfg, tuple(cfg["data"]["background"]))
     start = time.perf_counter()
     memory_file = memory_path(out_dir, run) if cfg["output"]["save_memories"] else None
-    record = train_run(spec, scenario, device, progress, memory_file)
+    record = train_run(spec, scenario, device, progress, memory_file, tca_cache(out_dir))
     record["seconds"] = round(time.perf_counter() - start, 2)
     write_text_atomically(path, json.dumps(record, indent=1) + "\n")
     return record

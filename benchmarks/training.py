@@ -7,10 +7,12 @@ from pathlib import Path
 
 import numpy as np
 import torch
+from tqdm.auto import tqdm
 
 from benchmarks.config import StrategyEntry
 from replay.budget import Budget
 from replay.files import save_memory
+from replay.latent import DecoderMemory
 from replay.stored import SelectedVideoMemory
 from strategies.backbones import ASFormer, MSTCN
 from strategies.benchmark import make_benchmark
@@ -58,16 +60,25 @@ def memory_rows(memory, after_task: int) -> list[list]:
     return rows
 
 
+def report_tca(label: str, memory: DecoderMemory, task: int) -> dict:
+    """Log line and run-record entry: was this task's TCA trained here or loaded from the cache?"""
+    origin = memory.tca_origins[task]
+    where = f" ({origin.path})" if origin.path else ""
+    tqdm.write(f"[itas] {label} task {task}: TCA {origin.how} in {origin.seconds:.1f} s{where}")
+    return origin.record(task)
+
+
 def train_run(spec: RunSpec, scenario: Scenario, device: torch.device, progress: bool,
-              memory_file: Path | None = None) -> dict:
+              memory_file: Path | None = None, tca_cache: Path | None = None) -> dict:
     """Train task after task, evaluating on every task; the memory is saved to `memory_file` after
-    the last task when given (replay memories; iCaRL's clip memory is not saved)."""
+    the last task when given (replay memories; iCaRL's clip memory is not saved). Latent and
+    generative memories share trained TCAs through `tca_cache` (None: each trains its own)."""
     cfg, train = spec.cfg, spec.cfg["train"]
     start_training(train, spec.seed)
     dim = scenario.tasks[0].train[0].dim
     model = build_backbone(cfg, dim, scenario.num_classes)
     ctx = StrategyContext(spec.budget, spec.seed, device, scenario.num_classes,
-                          [t.train for t in scenario.tasks], progress)
+                          [t.train for t in scenario.tasks], progress, tca_cache)
     parts = build_strategy(spec.strategy.name, ctx, spec.strategy.params)
     metric = SegmentationMetrics(scenario.label_space.background_ids(list(spec.background)))
     plugins = list(parts.plugins)
@@ -75,9 +86,11 @@ def train_run(spec: RunSpec, scenario: Scenario, device: torch.device, progress:
         plugins.append(EpochProgress(spec.strategy.label, len(scenario.tasks)))
     strategy = make_template(model, train, device, plugins, metric)
     bench = make_benchmark(scenario.tasks)
-    memory_table = []
+    memory_table, tca_table = [], []
     for i, experience in enumerate(bench.train_stream):
         strategy.train(experience)
+        if isinstance(parts.memory, DecoderMemory):
+            tca_table.append(report_tca(f"{spec.strategy.label} seed {spec.seed}", parts.memory, i))
         metric.train_task = i
         strategy.eval(bench.test_stream)
         if parts.memory is not None:
@@ -96,4 +109,5 @@ def train_run(spec: RunSpec, scenario: Scenario, device: torch.device, progress:
         "seed": spec.seed,
         "metrics": metrics_table,
         "memory": memory_table,
+        **({"tca": tca_table} if tca_table else {}),
     }

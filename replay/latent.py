@@ -21,7 +21,8 @@ from replay.held import Held
 from replay.inversion import decode_codes, encode_codes, invert_codes
 from replay.memory import MemoryContext
 from replay.stored import SelectedVideoMemory, StoredVideo, split_videos
-from replay.tca import TCA, TCADecoder, decoder_num_parameters, frame_tensors, train_tca
+from replay.tca import TCA, TCADecoder, decoder_num_parameters, frame_tensors
+from replay.tca_cache import TCAOrigin, shared_tca
 from replay.transcripts import Transcripts, transcript_nbytes
 from tasks.errors import DataError
 from tasks.video import Video, segments
@@ -49,6 +50,9 @@ def task_seed(seed: int, *parts: int) -> int:
 class DecoderMemory(SelectedVideoMemory):
     """Trains one TCA per task on all its training videos and holds the frozen decoder (`decoders`).
 
+    The TCA's seed depends only on the run's seed and the task (not on the memory's selection
+    `seed`), so memories with equal TCA parameters train the same model and share it through
+    `ctx.tca_cache` (replay.tca_cache); `tca_origins` says per task whether it was trained or loaded.
     The decoder is held on the CPU; `decoder_on` keeps one copy per compute device so weights move
     to a device once, not at every replay.
     """
@@ -76,6 +80,7 @@ class DecoderMemory(SelectedVideoMemory):
         self._trained: TCA | None = None
         self._run_seed = 0
         self._device_decoders: dict[tuple[int, str], TCADecoder] = {}
+        self.tca_origins: dict[int, TCAOrigin] = {}
 
     def task_fixed_cost(self, task: int, videos: Sequence[Video], ctx: MemoryContext) -> dict[str, int]:
         count = decoder_num_parameters(videos[0].dim, ctx.num_classes, self.latent, self.hidden)
@@ -83,10 +88,10 @@ class DecoderMemory(SelectedVideoMemory):
 
     def prepare_task(self, task: int, videos: Sequence[Video], ctx: MemoryContext) -> dict[str, Held]:
         self._run_seed = ctx.seed if self.seed is None else self.seed
-        model = train_tca(
-            list(videos), ctx.num_classes, latent=self.latent, hidden=self.hidden, epochs=self.tca_epochs,
-            lr=self.tca_lr, batch_frames=self.batch_frames, beta=self.beta, device=ctx.device,
-            seed=task_seed(self._run_seed, task), progress=ctx.progress,
+        model, self.tca_origins[task] = shared_tca(
+            ctx.tca_cache, list(videos), ctx.num_classes, ctx.device, ctx.progress, latent=self.latent,
+            hidden=self.hidden, epochs=self.tca_epochs, lr=self.tca_lr, batch_frames=self.batch_frames,
+            beta=self.beta, seed=task_seed(ctx.seed, task),
         )
         # Kept only until `encode` has run: the encoder is never held.
         self._trained = model

@@ -6,6 +6,7 @@ task (`replay`) and reports exactly what it holds, in bytes, by component (`nbyt
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Protocol, runtime_checkable
 
 import torch
@@ -23,12 +24,14 @@ class MemoryContext:
     num_classes: size of the label space (one-hot width of TCA conditions).
     seed: the run's seed; memories derive their own generators from it.
     progress: show tqdm bars on long loops.
+    tca_cache: folder where memories share trained TCAs (replay.tca_cache); None: each trains its own.
     """
 
     device: torch.device
     num_classes: int
     seed: int = 0
     progress: bool = False
+    tca_cache: Path | None = None
 
 
 @runtime_checkable

@@ -3,6 +3,7 @@ builder turning (context, params) into the plugins it adds to the TAS template."
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Callable
 
 import torch
@@ -15,7 +16,8 @@ from tasks.errors import DataError
 @dataclass
 class StrategyContext:
     """What a strategy builder may use: the run's budget (None for memoryless strategies), seed,
-    device, label-space size, every task's training videos and whether to draw progress bars."""
+    device, label-space size, every task's training videos, whether to draw progress bars and the
+    folder where replay memories share trained TCAs (None: each trains its own)."""
 
     budget: Budget | None
     seed: int
@@ -23,6 +25,7 @@ class StrategyContext:
     num_classes: int
     train_videos: list = field(default_factory=list)  # per task: its training videos
     progress: bool = False
+    tca_cache: Path | None = None
 
 
 @dataclass

@@ -6,6 +6,7 @@ training, `memory.add_task` stores the finished task under the budget.
 """
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Sequence
 
 from avalanche.core import SupervisedPlugin
@@ -17,13 +18,14 @@ from tasks.video import Video
 
 class ReplayPlugin(SupervisedPlugin):
     def __init__(self, memory: Memory, train_videos: Sequence[Sequence[Video]], num_classes: int,
-                 seed: int, progress: bool = False):
+                 seed: int, progress: bool = False, tca_cache: Path | None = None):
         super().__init__()
         self.memory = memory
         self.train_videos = train_videos
         self.num_classes = num_classes
         self.seed = seed
         self.progress = progress
+        self.tca_cache = tca_cache
         self.replayed_videos = 0
 
     def after_train_dataset_adaptation(self, strategy, **kwargs) -> None:
@@ -34,5 +36,5 @@ class ReplayPlugin(SupervisedPlugin):
 
     def after_training_exp(self, strategy, **kwargs) -> None:
         task = strategy.experience.current_experience
-        ctx = MemoryContext(strategy.device, self.num_classes, self.seed, self.progress)
+        ctx = MemoryContext(strategy.device, self.num_classes, self.seed, self.progress, self.tca_cache)
         self.memory.add_task(task, list(self.train_videos[task]), ctx)

@@ -83,10 +83,7 @@ class GenerativeMemory(DecoderMemory):
         decoder = self.decoder_on(task, state, device)
         generator = torch.Generator(device=device).manual_seed(seed)
         codes = torch.randn(sampled.num_segments, self.latent, generator=generator, device=device)
-        frames = decode_codes(
-            decoder, codes, torch.from_numpy(sampled.frame_labels()), torch.from_numpy(sampled.coherence()),
-            sampled.lengths, 1,
-        )
+        frames = decode_codes(decoder, codes, sampled.labels, sampled.lengths, 1)
         sources = self._sources[task]
         slots = [
             StoredVideo(f"sample{index}:{sources[pick][0]}", sources[pick][1], 0, {})

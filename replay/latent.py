@@ -200,10 +200,8 @@ class LatentCodeMemory(DecoderMemory):
         parts: list[StoredCodes] = [record.held["codes"] for record in records]
         scale = None if parts[0].scale is None else torch.cat([part.scale for part in parts])
         codes = StoredCodes(torch.cat([part.values for part in parts]), scale).dequantize(device)
-        frames = decode_codes(
-            self.decoder_on(task, state, device), codes, torch.from_numpy(transcripts.frame_labels()),
-            torch.from_numpy(transcripts.coherence()), transcripts.lengths, self.K,
-        )
+        frames = decode_codes(self.decoder_on(task, state, device), codes, transcripts.labels, transcripts.lengths,
+                              self.K)
         return split_videos(task, records, transcripts, frames)
 
 

@@ -55,6 +55,32 @@ class TCADecoder(nn.Module):
         """(N, d), (N,) int64, (N,) -> (N, D) frames."""
         return self.net(torch.cat([z, _condition(labels, coherence, self.num_classes)], dim=1))
 
+    # The first layer is linear in [z, one-hot(a), c], so it splits into a latent part and a
+    # condition part: the one-hot product is a row of the weight matrix (a gather, no FLOPs), and
+    # frames that share a code share its latent part, computed once per code.
+
+    def latent_part(self, codes: torch.Tensor) -> torch.Tensor:
+        """(M, d) codes -> (M, h) their share of the first layer's pre-activation."""
+        return F.linear(codes, self.net[0].weight[:, : self.latent])
+
+    def condition_part(self, labels: torch.Tensor, coherence: torch.Tensor) -> torch.Tensor:
+        """(N,) int64, (N,) -> (N, h) the share of the action, the coherence and the bias."""
+        weight, bias = self.net[0].weight, self.net[0].bias
+        action_rows = weight[:, self.latent : self.latent + self.num_classes].t() + bias
+        return action_rows[labels].addcmul_(coherence.unsqueeze(1), weight[:, -1])
+
+    def activations(
+        self, codes: torch.Tensor, code_of_frame: torch.Tensor, labels: torch.Tensor, coherence: torch.Tensor
+    ) -> torch.Tensor:
+        """(N, h) hidden layer of frames whose code is `codes[code_of_frame]`, without per-frame codes."""
+        return self.condition_part(labels, coherence).add_(self.latent_part(codes)[code_of_frame]).relu_()
+
+    def decode(
+        self, codes: torch.Tensor, code_of_frame: torch.Tensor, labels: torch.Tensor, coherence: torch.Tensor
+    ) -> torch.Tensor:
+        """(N, D) frames, equal to forward(codes[code_of_frame], labels, coherence) up to rounding."""
+        return self.net[2](self.activations(codes, code_of_frame, labels, coherence))
+
     def freeze(self) -> "TCADecoder":
         self.eval()
         self.requires_grad_(False)

@@ -82,12 +82,12 @@ def main(argv: list[str] | None = None) -> None:
 
     codes = torch.randn(int(np.minimum(args.K, lengths).sum()), args.latent, device=device)
     first_code = np.concatenate([[0], np.cumsum(np.minimum(args.K, lengths))])
-    batched = _timed(device, lambda: decode_codes(decoder, codes, labels, c, lengths, args.K).cpu())
+    batched = _timed(device, lambda: decode_codes(decoder, codes, seg_labels, lengths, args.K).cpu())
     looped = _timed(
         device,
         lambda: [
-            decode_codes(decoder, codes[first_code[i] : first_code[i + 1]], labels[part], c[part], lengths[i : i + 1], args.K).cpu()
-            for i, part in enumerate(pieces)
+            decode_codes(decoder, codes[first_code[i] : first_code[i + 1]], seg_labels[i : i + 1], lengths[i : i + 1], args.K).cpu()
+            for i in range(len(pieces))
         ],
     )
     print(f"decoding   one call   {batched:8.3f} s   per segment {looped:8.3f} s   speed-up {looped / batched:7.1f}x")

@@ -30,7 +30,7 @@ def _ctx(device: torch.device = CPU) -> MemoryContext:
 def _count_decoder_calls(memory, device):
     calls = {}
     handles = [
-        memory.decoder_on(held.task, held.state, device).register_forward_hook(
+        memory.decoder_on(held.task, held.state, device).net[-1].register_forward_hook(
             lambda module, inputs, output, task=held.task: calls.setdefault(task, []).append(len(output))
         )
         for held in memory.task_memories

@@ -13,6 +13,7 @@ from typing import Any, Sequence
 
 import yaml
 
+from benchmarks.loggers import LOGGERS
 from tasks.errors import DataError
 
 DEFAULTS: dict[str, Any] = {
@@ -37,7 +38,8 @@ DEFAULTS: dict[str, Any] = {
     "strategies": ["finetune", "joint"],
     "budgets": [{"videos": 60}],
     # save_memories: after its last task each replay run writes memories/<run>.pt (`itas replay` decodes it)
-    "output": {"save_memories": False},
+    # loggers: Avalanche loggers per run under loggers/<run>/ (tensorboard, wandb, csv)
+    "output": {"save_memories": False, "loggers": []},
 }
 CHOICES = {
     ("data", "dataset"): ("breakfast", "50salads", "gtea"),
@@ -141,6 +143,9 @@ def _check_types(cfg: dict, source: str) -> None:
         raise DataError(f"{source}: 'protocol.seeds' must be a non-empty list of integers, got {seeds!r}")
     if not isinstance(cfg["output"]["save_memories"], bool):
         raise DataError(f"{source}: 'output.save_memories' must be true or false")
+    loggers = cfg["output"]["loggers"]
+    if not isinstance(loggers, list) or any(name not in LOGGERS for name in loggers):
+        raise DataError(f"{source}: 'output.loggers' must be a list of {', '.join(LOGGERS)}; got {loggers!r}")
     if not isinstance(cfg["data"]["background"], list):
         raise DataError(f"{source}: 'data.background' must be a list of label names")
 

@@ -10,6 +10,7 @@ import torch
 from tqdm.auto import tqdm
 
 from benchmarks.config import StrategyEntry
+from benchmarks.loggers import close_loggers, make_loggers
 from replay.budget import Budget
 from replay.files import save_memory
 from replay.latent import DecoderMemory
@@ -21,6 +22,13 @@ from strategies.progress import EpochProgress
 from strategies.registry import StrategyContext, build_strategy
 from strategies.template import make_template
 from tasks.scenario import Scenario
+
+
+@dataclass
+class RunOutputs:
+    """Folders a run writes into besides its record (None: not written)."""
+
+    loggers: Path | None = None  # loggers/<run>/: one subfolder per configured logger
 
 
 @dataclass
@@ -69,10 +77,12 @@ def report_tca(label: str, memory: DecoderMemory, task: int) -> dict:
 
 
 def train_run(spec: RunSpec, scenario: Scenario, device: torch.device, progress: bool,
-              memory_file: Path | None = None, tca_cache: Path | None = None) -> dict:
+              memory_file: Path | None = None, tca_cache: Path | None = None,
+              outputs: RunOutputs | None = None) -> dict:
     """Train task after task, evaluating on every task; the memory is saved to `memory_file` after
     the last task when given (replay memories; iCaRL's clip memory is not saved). Latent and
     generative memories share trained TCAs through `tca_cache` (None: each trains its own)."""
+    outputs = outputs or RunOutputs()
     cfg, train = spec.cfg, spec.cfg["train"]
     start_training(train, spec.seed)
     dim = scenario.tasks[0].train[0].dim
@@ -84,17 +94,24 @@ def train_run(spec: RunSpec, scenario: Scenario, device: torch.device, progress:
     plugins = list(parts.plugins)
     if progress:
         plugins.append(EpochProgress(spec.strategy.label, len(scenario.tasks)))
-    strategy = make_template(model, train, device, plugins, metric)
+    loggers = []
+    if outputs.loggers is not None and cfg["output"]["loggers"]:
+        tags = {"strategy": spec.strategy.label, "budget": spec.budget_label, "seed": spec.seed}
+        loggers = make_loggers(cfg["output"]["loggers"], outputs.loggers, outputs.loggers.name, tags)
+    strategy = make_template(model, train, device, plugins, metric, loggers)
     bench = make_benchmark(scenario.tasks)
     memory_table, tca_table = [], []
-    for i, experience in enumerate(bench.train_stream):
-        strategy.train(experience)
-        if isinstance(parts.memory, DecoderMemory):
-            tca_table.append(report_tca(f"{spec.strategy.label} seed {spec.seed}", parts.memory, i))
-        metric.train_task = i
-        strategy.eval(bench.test_stream)
-        if parts.memory is not None:
-            memory_table += memory_rows(parts.memory, i)
+    try:
+        for i, experience in enumerate(bench.train_stream):
+            strategy.train(experience)
+            if isinstance(parts.memory, DecoderMemory):
+                tca_table.append(report_tca(f"{spec.strategy.label} seed {spec.seed}", parts.memory, i))
+            metric.train_task = i
+            strategy.eval(bench.test_stream)
+            if parts.memory is not None:
+                memory_table += memory_rows(parts.memory, i)
+    finally:
+        close_loggers(loggers)
     if memory_file is not None and isinstance(parts.memory, SelectedVideoMemory):
         params = {**spec.strategy.params, "seed": parts.memory.seed}
         save_memory(memory_file, parts.memory, spec.strategy.name, params, scenario.label_space.classes)

@@ -12,7 +12,11 @@ import numpy as np
 from avalanche.evaluation import PluginMetric
 from avalanche.evaluation.metric_results import MetricValue
 
-from results.metrics import segmentation_scores
+from results.metrics import METRIC_TITLES, segmentation_scores
+
+# Names in Avalanche's per-experience convention, so its loggers file them as they file accuracy
+# (its CSVLogger reads exactly `Top1_Acc_Exp`).
+LOGGED_NAMES = {metric: f"{title}_Exp" for metric, title in METRIC_TITLES.items()} | {"acc": "Top1_Acc_Exp"}
 
 
 class SegmentationMetrics(PluginMetric[dict]):
@@ -50,7 +54,7 @@ class SegmentationMetrics(PluginMetric[dict]):
             self.scores[(self.train_task, eval_task, name)] = scores
             prefix = f"{name}_" if name else ""
             values += [
-                MetricValue(self, f"{prefix}{metric}/eval_phase/test_stream/Exp{eval_task:03d}",
+                MetricValue(self, f"{prefix}{LOGGED_NAMES[metric]}/eval_phase/test_stream/Exp{eval_task:03d}",
                             value, strategy.clock.train_iterations)
                 for metric, value in scores.items()
             ]

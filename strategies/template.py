@@ -7,9 +7,11 @@ over all stages, and a forward that passes the padding mask.
 """
 from __future__ import annotations
 
-from typing import Callable
+import warnings
+from typing import Callable, Sequence
 
 import torch
+from avalanche.evaluation.metrics import loss_metrics
 from avalanche.training.plugins import EvaluationPlugin
 from avalanche.training.templates import SupervisedTemplate
 from torch.utils.data import DataLoader
@@ -85,10 +87,11 @@ class TASTemplate(SupervisedTemplate):
 
 
 def make_template(model: torch.nn.Module, train_cfg: dict, device: torch.device, plugins: list,
-                  metric) -> TASTemplate:
+                  metric, loggers: Sequence = ()) -> TASTemplate:
     """The template as every itas run builds it: Adam, the config's batch sizes and epochs, and an
     explicit EvaluationPlugin around our segmentation metric (Avalanche's default evaluator crashes
-    on per-frame outputs)."""
+    on per-frame outputs). With `loggers`, it also emits the loss per training epoch and per
+    evaluated task to them."""
     return TASTemplate(
         model=model,
         optimizer=torch.optim.Adam(model.parameters(), lr=train_cfg["lr"]),
@@ -97,5 +100,15 @@ def make_template(model: torch.nn.Module, train_cfg: dict, device: torch.device,
         eval_mb_size=train_cfg["eval_batch_size"],
         device=device,
         plugins=plugins,
-        evaluator=EvaluationPlugin(metric, loggers=[]),
+        evaluator=evaluation_plugin(metric, loggers),
     )
+
+
+def evaluation_plugin(metric, loggers: Sequence) -> EvaluationPlugin:
+    if loggers:
+        return EvaluationPlugin(metric, loss_metrics(epoch=True, experience=True), loggers=list(loggers))
+    # Without loggers the scores are still kept (metric.scores feeds the run record); Avalanche warns
+    # that nothing is logged, which is this run's intent, so that one warning is silenced here.
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="No loggers specified", category=UserWarning)
+        return EvaluationPlugin(metric, loggers=[])

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from benchmarks.commands.training_options import add_training_arguments
 from benchmarks.config import dump_config, load_config
+from benchmarks.loggers import require_logger_packages
 from benchmarks.outputs import final_table, write_run_tables
 from tasks.errors import DataError
 
@@ -52,6 +53,7 @@ def run(args: argparse.Namespace) -> int:
     )
 
     cfg = load_config(args.config, args.overrides)
+    require_logger_packages(cfg["output"]["loggers"])
     if args.jobs < 0:
         raise DataError(f"--jobs: expected 0 (auto) or a positive integer, got {args.jobs}")
     jobs = args.jobs or auto_jobs(args.device, len(plan_runs(cfg)))

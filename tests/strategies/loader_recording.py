@@ -7,13 +7,13 @@ from types import SimpleNamespace
 import numpy as np
 import torch
 from avalanche.core import SupervisedPlugin
-from avalanche.training.plugins import EvaluationPlugin
 from strategy_smoke import CPU, DIM, NUM_CLASSES, tiny_video
 
 from strategies.backbones import MSTCN
 from strategies.benchmark import make_benchmark
 from strategies.evaluation import SegmentationMetrics
 from strategies.template import TASTemplate
+from strategies.template import evaluation_plugin
 
 
 class LoaderRecorder(SupervisedPlugin):
@@ -52,7 +52,7 @@ def template(plugins: list, epochs: int = 1, batch: int = 2, lr: float = 1e-2,
     return TASTemplate(
         model=model, optimizer=torch.optim.Adam(model.parameters(), lr=lr), train_mb_size=batch,
         train_epochs=epochs, eval_mb_size=batch, device=CPU, plugins=plugins,
-        evaluator=EvaluationPlugin(metric or SegmentationMetrics(), loggers=[]),
+        evaluator=evaluation_plugin(metric or SegmentationMetrics(), []),
     )
 
 

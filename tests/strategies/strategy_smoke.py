@@ -5,7 +5,6 @@ from types import SimpleNamespace
 
 import numpy as np
 import torch
-from avalanche.training.plugins import EvaluationPlugin
 
 import strategies  # noqa: F401  (registers every strategy)
 from strategies.backbones import MSTCN
@@ -13,6 +12,7 @@ from strategies.benchmark import make_benchmark
 from strategies.evaluation import SegmentationMetrics
 from strategies.registry import StrategyContext, build_strategy
 from strategies.template import TASTemplate
+from strategies.template import evaluation_plugin
 from tasks.video import Video
 
 DIM, NUM_CLASSES = 6, 4
@@ -50,7 +50,7 @@ def run_two_tasks(name: str, params: dict, budget=None, device: torch.device = C
     strategy = TASTemplate(
         model=model, optimizer=torch.optim.Adam(model.parameters(), lr=1e-2), train_mb_size=2,
         train_epochs=1, eval_mb_size=2, device=device, plugins=parts.plugins,
-        evaluator=EvaluationPlugin(metric, loggers=[]),
+        evaluator=evaluation_plugin(metric, []),
     )
     bench = make_benchmark(tasks)
     for i, experience in enumerate(bench.train_stream):

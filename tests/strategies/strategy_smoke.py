@@ -11,8 +11,7 @@ from strategies.backbones import MSTCN
 from strategies.benchmark import make_benchmark
 from strategies.evaluation import SegmentationMetrics
 from strategies.registry import StrategyContext, build_strategy
-from strategies.template import TASTemplate
-from strategies.template import evaluation_plugin
+from strategies.template import TASTemplate, evaluation_plugin
 from tasks.video import Video
 
 DIM, NUM_CLASSES = 6, 4

@@ -39,13 +39,15 @@ DEFAULTS: dict[str, Any] = {
     "budgets": [{"videos": 60}],
     # save_memories: after its last task each replay run writes memories/<run>.pt (`itas replay` decodes it)
     # loggers: Avalanche loggers per run under loggers/<run>/ (tensorboard, wandb, csv)
-    "output": {"save_memories": False, "loggers": []},
+    # save_predictions: last | all | none: test predictions under predictions/<run>/after_task<i>/
+    "output": {"save_memories": False, "loggers": [], "save_predictions": "last"},
 }
 CHOICES = {
     ("data", "dataset"): ("breakfast", "50salads", "gtea"),
     ("data", "preset"): ("breakfast-like",),
     ("protocol", "labels"): ("disjoint", "blurry"),
     ("backbone", "name"): ("mstcn", "asformer"),
+    ("output", "save_predictions"): ("last", "all", "none"),
 }
 STRATEGY_KEYS = ("name", "label", "params")
 

@@ -17,7 +17,7 @@ from tqdm.auto import tqdm
 
 from benchmarks.config import StrategyEntry, strategy_entries
 from benchmarks.data import experiment_scenario, load_experiment_data
-from benchmarks.training import RunOutputs, RunSpec, train_run
+from benchmarks.training import RunOutputs, RunSpec, run_key, train_run
 from replay.budget import Budget
 from replay.memory import MemoryContext
 from tasks.atomic_files import write_text_atomically
@@ -40,7 +40,7 @@ class PlannedRun:
 
     @property
     def key(self) -> str:
-        return f"{self.strategy.label}__{self.budget_label}__seed{self.seed}".replace("/", "_")
+        return run_key(self.strategy.label, self.budget_label, self.seed)
 
 
 def resolve_device(name: str) -> torch.device:
@@ -97,7 +97,7 @@ def execute_run(cfg: dict, out_dir: Path, run: PlannedRun, device: torch.device 
     spec = RunSpec(run.strategy, run.budget, run.budget_label, run.seed, cfg, tuple(cfg["data"]["background"]))
     start = time.perf_counter()
     memory_file = memory_path(out_dir, run) if cfg["output"]["save_memories"] else None
-    outputs = RunOutputs(loggers=out_dir / "loggers" / run.key)
+    outputs = RunOutputs(loggers=out_dir / "loggers" / run.key, predictions=out_dir / "predictions")
     record = train_run(spec, scenario, device, progress, memory_file, tca_cache(out_dir), outputs)
     record["seconds"] = round(time.perf_counter() - start, 2)
     write_text_atomically(path, json.dumps(record, indent=1) + "\n")

@@ -11,6 +11,7 @@ from tqdm.auto import tqdm
 
 from benchmarks.config import StrategyEntry
 from benchmarks.loggers import close_loggers, make_loggers
+from benchmarks.predictions import PredictionFiles, RibbonRecorder
 from replay.budget import Budget
 from replay.files import save_memory
 from replay.latent import DecoderMemory
@@ -29,6 +30,17 @@ class RunOutputs:
     """Folders a run writes into besides its record (None: not written)."""
 
     loggers: Path | None = None  # loggers/<run>/: one subfolder per configured logger
+    predictions: Path | None = None  # predictions/: the run's folders go below it
+
+
+def run_key(label: str, budget_label: str, seed: int) -> str:
+    """A run's name in file names: runs/<key>.json, memories/<key>.pt, loggers/<key>/ ..."""
+    return f"{label}__{budget_label}__seed{seed}".replace("/", "_")
+
+
+def metric_label(label: str, predictor: str) -> str:
+    """The strategy column of a predictor's rows: the head is the strategy, others add their name."""
+    return f"{label}-{predictor}" if predictor else label
 
 
 @dataclass
@@ -90,7 +102,16 @@ def train_run(spec: RunSpec, scenario: Scenario, device: torch.device, progress:
     ctx = StrategyContext(spec.budget, spec.seed, device, scenario.num_classes,
                           [t.train for t in scenario.tasks], progress, tca_cache)
     parts = build_strategy(spec.strategy.name, ctx, spec.strategy.params)
-    metric = SegmentationMetrics(scenario.label_space.background_ids(list(spec.background)))
+    classes = scenario.label_space.classes
+    ribbons = RibbonRecorder(classes)
+    listeners = [ribbons]
+    save = cfg["output"]["save_predictions"]
+    if outputs.predictions is not None and save != "none":
+        label, folder = spec.strategy.label, outputs.predictions
+        listeners.append(PredictionFiles(
+            lambda predictor: folder / run_key(metric_label(label, predictor), spec.budget_label, spec.seed),
+            classes, save, len(scenario.tasks) - 1))
+    metric = SegmentationMetrics(scenario.label_space.background_ids(list(spec.background)), listeners)
     plugins = list(parts.plugins)
     if progress:
         plugins.append(EpochProgress(spec.strategy.label, len(scenario.tasks)))
@@ -116,7 +137,7 @@ def train_run(spec: RunSpec, scenario: Scenario, device: torch.device, progress:
         params = {**spec.strategy.params, "seed": parts.memory.seed}
         save_memory(memory_file, parts.memory, spec.strategy.name, params, scenario.label_space.classes)
     metrics_table = [
-        [f"{spec.strategy.label}-{name}" if name else spec.strategy.label, i, j, m, float(v)]
+        [metric_label(spec.strategy.label, name), i, j, m, float(v)]
         for (i, j, name), scores in sorted(metric.scores.items())
         for m, v in scores.items()
     ]
@@ -127,4 +148,5 @@ def train_run(spec: RunSpec, scenario: Scenario, device: torch.device, progress:
         "metrics": metrics_table,
         "memory": memory_table,
         **({"tca": tca_table} if tca_table else {}),
+        "ribbons": ribbons.record,
     }

@@ -12,7 +12,21 @@ from typing import Sequence
 import numpy as np
 
 from results.metrics import segmentation_scores
+from tasks.atomic_files import write_text_atomically
 from tasks.errors import DataError
+
+MSTCN_HEADER = "### Frame level recognition: ###"
+
+
+def write_prediction_file(path: Path, labels: Sequence[str]) -> Path:
+    """MS-TCN's results file (its predict() writes exactly this): the header line, then the
+    per-frame label names separated by spaces."""
+    return write_text_atomically(path, f"{MSTCN_HEADER}\n{' '.join(labels)}")
+
+
+def write_label_file(path: Path, labels: Sequence[str]) -> Path:
+    """A groundTruth file: one label name per line."""
+    return write_text_atomically(path, "".join(f"{label}\n" for label in labels))
 
 
 def read_label_file(path: Path) -> np.ndarray:

@@ -6,7 +6,7 @@ Collects per-video frame predictions during `strategy.eval(test_stream)` and sco
 """
 from __future__ import annotations
 
-from typing import Sequence
+from typing import Callable, Sequence
 
 import numpy as np
 from avalanche.evaluation import PluginMetric
@@ -19,15 +19,22 @@ from results.metrics import METRIC_TITLES, segmentation_scores
 LOGGED_NAMES = {metric: f"{title}_Exp" for metric, title in METRIC_TITLES.items()} | {"acc": "Top1_Acc_Exp"}
 
 
+# Called after each evaluated task with (train_task, eval_task, video names, ground truths, predictions
+# by predictor name), e.g. to save the predictions; arrays are per-video class ids.
+PredictionListener = Callable[[int, int, list[str], list[np.ndarray], dict[str, list[np.ndarray]]], None]
+
+
 class SegmentationMetrics(PluginMetric[dict]):
-    def __init__(self, background: Sequence[int] = ()):
+    def __init__(self, background: Sequence[int] = (), listeners: Sequence[PredictionListener] = ()):
         super().__init__()
         self.background = tuple(background)
+        self.listeners = list(listeners)
         self.train_task = -1  # set by the runner before each evaluation pass
         self.scores: dict[tuple[int, int, str], dict[str, float]] = {}
         self.reset()
 
     def reset(self) -> None:
+        self._names: list[str] = []
         self._gts: list[np.ndarray] = []
         self._preds: dict[str, list[np.ndarray]] = {}
 
@@ -41,6 +48,7 @@ class SegmentationMetrics(PluginMetric[dict]):
         lengths = strategy.mb_mask.sum(dim=1).long().tolist()
         y = strategy.mb_y.cpu().numpy()
         preds = {k: v.cpu().numpy() for k, v in strategy.frame_predictions().items()}
+        self._names += list(strategy.mbatch["video"])
         for b, n in enumerate(lengths):
             self._gts.append(y[b, :n])
             for name, p in preds.items():
@@ -48,6 +56,8 @@ class SegmentationMetrics(PluginMetric[dict]):
 
     def after_eval_exp(self, strategy) -> list[MetricValue]:
         eval_task = strategy.experience.current_experience
+        for listener in self.listeners:
+            listener(self.train_task, eval_task, self._names, self._gts, self._preds)
         values = []
         for name, preds in self._preds.items():
             scores = segmentation_scores(preds, self._gts, background=self.background)

@@ -20,7 +20,9 @@ DEFAULTS: dict[str, Any] = {
     "data": {
         "preset": "breakfast-like",  # embedded procedural dataset; ignored when `root` is set
         "root": None,                # a folder in the MS-TCN layout
-        "dataset": "breakfast",      # breakfast | 50salads | gtea: activity parsing and defaults
+        "dataset": "breakfast",      # breakfast | 50salads | gtea | custom: activity parsing and defaults
+        "activities": None,          # custom: a file of '<video> <activity>' lines
+        "activity_pattern": None,    # custom: or a regex whose one group is the activity
         "dim": 64,
         "videos_per_activity": 24,
         "length_scale": 0.1,
@@ -43,7 +45,7 @@ DEFAULTS: dict[str, Any] = {
     "output": {"save_memories": False, "loggers": [], "save_predictions": "last"},
 }
 CHOICES = {
-    ("data", "dataset"): ("breakfast", "50salads", "gtea"),
+    ("data", "dataset"): ("breakfast", "50salads", "gtea", "custom"),
     ("data", "preset"): ("breakfast-like",),
     ("protocol", "labels"): ("disjoint", "blurry"),
     ("backbone", "name"): ("mstcn", "asformer"),
@@ -145,6 +147,13 @@ def _check_types(cfg: dict, source: str) -> None:
         raise DataError(f"{source}: 'protocol.seeds' must be a non-empty list of integers, got {seeds!r}")
     if not isinstance(cfg["output"]["save_memories"], bool):
         raise DataError(f"{source}: 'output.save_memories' must be true or false")
+    data = cfg["data"]
+    custom_keys = [key for key in ("activities", "activity_pattern") if data[key] is not None]
+    if data["dataset"] == "custom" and len(custom_keys) != 1:
+        raise DataError(f"{source}: 'data.dataset: custom' needs exactly one of 'data.activities' (a file of "
+                        "'<video> <activity>' lines) or 'data.activity_pattern' (a regex with one group)")
+    if data["dataset"] != "custom" and custom_keys:
+        raise DataError(f"{source}: 'data.{custom_keys[0]}' applies only with 'data.dataset: custom'")
     loggers = cfg["output"]["loggers"]
     if not isinstance(loggers, list) or any(name not in LOGGERS for name in loggers):
         raise DataError(f"{source}: 'output.loggers' must be a list of {', '.join(LOGGERS)}; got {loggers!r}")

@@ -14,7 +14,7 @@ def load_experiment_data(data_cfg: dict) -> ActionDataset:
         root = procedural_root(data_cfg["preset"], data_cfg["dim"], data_cfg["videos_per_activity"],
                                data_cfg["length_scale"], data_cfg["seed"])
     return load_dataset(root, data_cfg["dataset"], data_cfg["split"], data_cfg["sample_rate"],
-                        tuple(data_cfg["background"]))
+                        tuple(data_cfg["background"]), data_cfg["activities"], data_cfg["activity_pattern"])
 
 
 def experiment_scenario(cfg: dict, dataset: ActionDataset, seed: int) -> Scenario:

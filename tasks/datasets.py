@@ -1,6 +1,7 @@
 """Per-dataset conventions (how a video name gives its activity, sample rate) and `load_dataset`."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Sequence
@@ -10,13 +11,17 @@ from tasks.mstcn import read_split
 from tasks.video import Video
 
 
+CUSTOM = "custom"
+CUSTOM_KEYS = "data.activities (a file of '<video> <activity>' lines) or data.activity_pattern (a regex)"
+
+
 def _token(index: int, dataset: str) -> Callable[[str], str]:
     def activity_of(name: str) -> str:
         tokens = name.split("_")
         if len(tokens) < 2:
             raise DataError(
                 f"video {name!r}: a {dataset} video name needs '_'-separated tokens to give its "
-                "activity"
+                f"activity; for another dataset use data.dataset: custom with {CUSTOM_KEYS}"
             )
         return tokens[index]
 
@@ -39,6 +44,68 @@ CONVENTIONS: dict[str, DatasetConvention] = {
 }
 
 
+def read_activities(path: Path) -> dict[str, str]:
+    """A custom dataset's activities file: `<video> <activity>` per line (video with or without
+    .txt; blank lines and lines starting with # are skipped)."""
+    path = Path(path)
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as err:
+        raise DataError(f"{path}: cannot read the activities file ({err.__class__.__name__})") from None
+    activities: dict[str, str] = {}
+    for number, line in enumerate(lines, start=1):
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        fields = line.split()
+        if len(fields) != 2:
+            raise DataError(f"{path}:{number}: expected '<video> <activity>', got {line.strip()!r}")
+        video = fields[0].removesuffix(".txt")
+        if video in activities:
+            raise DataError(f"{path}:{number}: video {video!r} listed twice")
+        activities[video] = fields[1]
+    if not activities:
+        raise DataError(f"{path}: no '<video> <activity>' lines")
+    return activities
+
+
+def custom_convention(activities: str | Path | None = None, activity_pattern: str | None = None,
+                      sample_rate: int = 1) -> DatasetConvention:
+    """Activities of a dataset with other naming: from a file, or the one group of a regex
+    searched in each video name."""
+    if (activities is None) == (activity_pattern is None):
+        raise DataError(f"dataset custom: needs exactly one of {CUSTOM_KEYS}")
+    if activities is not None:
+        table = read_activities(Path(activities))
+
+        def from_file(name: str) -> str:
+            if name not in table:
+                raise DataError(f"{activities}: no activity for video {name!r}")
+            return table[name]
+
+        return DatasetConvention(from_file, sample_rate)
+    try:
+        regex = re.compile(activity_pattern)
+    except re.error as err:
+        raise DataError(f"data.activity_pattern: {activity_pattern!r} is not a valid regex ({err})") from None
+    if regex.groups != 1:
+        raise DataError(f"data.activity_pattern: {activity_pattern!r} needs exactly one capture group, "
+                        f"has {regex.groups}")
+
+    def from_name(name: str) -> str:
+        match = regex.search(name)
+        if match is None or not match.group(1):
+            raise DataError(f"video {name!r}: does not match data.activity_pattern {activity_pattern!r}")
+        return match.group(1)
+
+    return DatasetConvention(from_name, sample_rate)
+
+
+def infer_dataset(root: str | Path) -> str | None:
+    """breakfast, gtea or 50salads when the folder's name says so (e.g. data/50salads), else None."""
+    name = Path(root).resolve().name.lower()
+    return next((dataset for dataset in CONVENTIONS if dataset in name), None)
+
+
 @dataclass
 class ActionDataset:
     """One split of a dataset; video labels are mapping ids (indices into `actions`)."""
@@ -57,15 +124,20 @@ class ActionDataset:
 
 
 def load_dataset(root: str | Path, dataset: str = "breakfast", split: int = 1,
-                 sample_rate: int | None = None, background: Sequence[str] = ()) -> ActionDataset:
-    """Read split `split` of an MS-TCN folder with the conventions of `dataset`.
+                 sample_rate: int | None = None, background: Sequence[str] = (),
+                 activities: str | Path | None = None, activity_pattern: str | None = None) -> ActionDataset:
+    """Read split `split` of an MS-TCN folder with the conventions of `dataset`; `custom` takes
+    the activities from the `activities` file or the `activity_pattern` regex instead.
 
     `background` names the labels that metrics may ignore; the default ignores none, as MS-TCN
     does for Breakfast's SIL.
     """
-    if dataset not in CONVENTIONS:
-        raise DataError(f"dataset: expected one of {sorted(CONVENTIONS)}, got {dataset!r}")
-    convention = CONVENTIONS[dataset]
+    if dataset == CUSTOM:
+        convention = custom_convention(activities, activity_pattern)
+    elif dataset not in CONVENTIONS:
+        raise DataError(f"dataset: expected one of {sorted(CONVENTIONS)} or {CUSTOM}, got {dataset!r}")
+    else:
+        convention = CONVENTIONS[dataset]
     rate = convention.sample_rate if sample_rate is None else sample_rate
     data = read_split(Path(root), split, convention.activity_of, rate)
     unknown = [name for name in background if name not in data.actions]

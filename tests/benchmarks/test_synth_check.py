@@ -6,7 +6,7 @@ from benchmarks.cli import main
 
 @pytest.fixture(scope="module")
 def synth_dir(tmp_path_factory):
-    out = tmp_path_factory.mktemp("synth") / "data"
+    out = tmp_path_factory.mktemp("synth") / "breakfast"  # `itas check` infers the dataset from the name
     assert main(["synth", str(out), "--videos-per-activity", "8", "--dim", "16", "--seed", "1"]) == 0
     return out
 
@@ -52,7 +52,7 @@ def test_check_rejects_bad_data_with_one_line_and_exit_2(tmp_path, capsys, case)
     corrupt, expected = CORRUPTIONS[case]
     corrupt(data)
     capsys.readouterr()
-    assert main(["check", str(data)]) == 2
+    assert main(["check", str(data), "--dataset", "breakfast"]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and err.startswith("itas check: error: ") and expected in err
 

@@ -9,7 +9,7 @@ import argparse
 import importlib
 import sys
 
-from tasks.errors import DataError
+from tasks.errors import DataError, first_line
 
 COMMANDS = ("run", "report", "synth", "check", "eval", "condense", "replay")
 
@@ -32,6 +32,12 @@ def main(argv: list[str] | None = None) -> int:
         return int(args.handler(args) or 0)
     except DataError as err:
         print(f"itas {args.command}: error: {err}", file=sys.stderr)
+        return 2
+    except OSError as err:
+        # A file the user named cannot be read or written (permissions, a full or read-only disk):
+        # their input too, so the same one line and exit code instead of a traceback.
+        where = f"{err.filename}: " if err.filename else ""
+        print(f"itas {args.command}: error: {where}{err.strerror or first_line(err)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print(f"itas {args.command}: interrupted", file=sys.stderr)

@@ -14,7 +14,9 @@ from typing import Any, Sequence
 import yaml
 
 from benchmarks.loggers import LOGGERS
+from tasks.atomic_files import write_text_atomically
 from tasks.errors import DataError
+from tasks.mstcn import read_text
 
 DEFAULTS: dict[str, Any] = {
     "data": {
@@ -72,11 +74,15 @@ def load_config(path: str | Path | None, overrides: Sequence[str] = ()) -> dict:
     if not path.is_file():
         raise DataError(f"{path}: config file not found")
     try:
-        raw = yaml.safe_load(path.read_text()) or {}
+        raw = yaml.safe_load(read_text(path))
     except yaml.YAMLError as err:
         line = getattr(getattr(err, "problem_mark", None), "line", None)
         where = f" (line {line + 1})" if line is not None else ""
         raise DataError(f"{path}: not valid YAML{where}") from None
+    if raw is None:
+        # Silently running the paper-scale defaults for hours is never what an empty file meant.
+        raise DataError(f"{path}: empty config, expected sections such as data, protocol, strategies "
+                        "(run without CONFIG for the bundled quick config)")
     if not isinstance(raw, dict):
         raise DataError(f"{path}: expected a mapping of sections at the top level")
     return resolve_config(merge_overrides(raw, overrides), source=str(path))
@@ -130,7 +136,8 @@ def resolve_config(raw: dict, source: str = "config") -> dict:
 def _check_types(cfg: dict, source: str) -> None:
     positive_ints = [("protocol", "tasks"), ("backbone", "stages"), ("backbone", "layers"),
                      ("backbone", "maps"), ("train", "epochs"), ("train", "batch_size"),
-                     ("train", "eval_batch_size"), ("data", "dim"), ("data", "videos_per_activity")]
+                     ("train", "eval_batch_size"), ("data", "dim"), ("data", "videos_per_activity"),
+                     ("data", "split")]
     for section, key in positive_ints:
         v = cfg[section][key]
         if not isinstance(v, int) or isinstance(v, bool) or v < 1:
@@ -139,6 +146,15 @@ def _check_types(cfg: dict, source: str) -> None:
         v = cfg[section][key]
         if not isinstance(v, (int, float)) or isinstance(v, bool) or v <= 0:
             raise DataError(f"{source}: '{section}.{key}' must be a positive number, got {v!r}")
+    for key in ("dropout", "channel_dropout"):
+        v = cfg["backbone"][key]
+        if not isinstance(v, (int, float)) or isinstance(v, bool) or not 0 <= v < 1:
+            raise DataError(f"{source}: 'backbone.{key}' must be a number in [0, 1), got {v!r}")
+    rate = cfg["data"]["sample_rate"]
+    if rate is not None and (not isinstance(rate, int) or isinstance(rate, bool) or rate < 1):
+        raise DataError(f"{source}: 'data.sample_rate' must be a positive integer or null, got {rate!r}")
+    if not isinstance(cfg["data"]["seed"], int) or isinstance(cfg["data"]["seed"], bool):
+        raise DataError(f"{source}: 'data.seed' must be an integer, got {cfg['data']['seed']!r}")
     threads = cfg["train"]["threads"]
     if threads is not None and (not isinstance(threads, int) or isinstance(threads, bool) or threads < 1):
         raise DataError(f"{source}: 'train.threads' must be a positive integer or null, got {threads!r}")
@@ -184,4 +200,4 @@ def strategy_entries(cfg: dict, source: str = "config") -> list[StrategyEntry]:
 
 
 def dump_config(cfg: dict, path: Path) -> None:
-    path.write_text(yaml.safe_dump(cfg, sort_keys=False))
+    write_text_atomically(path, yaml.safe_dump(cfg, sort_keys=False))

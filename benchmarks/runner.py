@@ -116,11 +116,11 @@ class Experiment:
         return {"seeds": {str(seed): sc.summary() for seed, sc in self.scenarios.items()}}
 
 
-def prepare_experiment(cfg: dict) -> Experiment:
+def prepare_experiment(cfg: dict, source: str = "config") -> Experiment:
     """Load the data, split it per seed and check every budget, before anything is trained or written."""
     runs = plan_runs(cfg)
     dataset = load_experiment_data(cfg["data"])
-    scenarios = {seed: experiment_scenario(cfg, dataset, seed) for seed in cfg["protocol"]["seeds"]}
+    scenarios = {seed: experiment_scenario(cfg, dataset, seed, source) for seed in cfg["protocol"]["seeds"]}
     costs_only = torch.device("cpu")  # feasibility is computed from byte costs, nothing runs
     for run in runs:
         # Every run's strategy is built here, so an unknown name or parameter fails before training too.

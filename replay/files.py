@@ -5,10 +5,16 @@ A file is a torch archive of tensors, numbers, strings and containers only, read
 `weights_only=True` so that opening one never runs code. What a memory holds (stored videos,
 transcripts, codes, decoders) is written as tagged records and rebuilt from an allowlist; anything
 else in a file, or a file torch cannot read, is a one-line DataError naming the file.
+
+The records travel as one inner archive (bytes) beside its SHA-256, checked before the inner archive
+is even parsed: torch archives carry no checksum of tensor data, so a flipped byte inside a decoder's
+weights would otherwise replay as if nothing happened.
 """
 from __future__ import annotations
 
 import dataclasses
+import hashlib
+import io
 import pickle
 import zipfile
 from dataclasses import dataclass
@@ -28,7 +34,7 @@ from tasks.atomic_files import write_atomically
 from tasks.errors import DataError, first_line
 
 FORMAT = "itas-memory"
-VERSION = 1
+VERSION = 2
 DATACLASSES = {cls.__name__: cls for cls in (TaskMemory, StoredVideo, Transcripts, StoredCodes)}
 TAG = "$"
 
@@ -47,15 +53,37 @@ def save_memory(path: Path, memory: SelectedVideoMemory, name: str, params: dict
     """Write `memory` (built by `make_memory(name, budget, **params)`) to `path`, atomically."""
     budget = memory.budget
     content = {
-        "format": FORMAT,
-        "version": VERSION,
         "memory": name,
         "params": dict(params),
         "budget": {"videos": budget.videos, "bytes": budget.bytes, "count_decoders": budget.count_decoders},
         "classes": list(classes),
         "state": _pack(memory.state_dict()),
     }
-    return write_atomically(Path(path), lambda tmp: torch.save(content, tmp))
+    return write_atomically(Path(path), lambda tmp: torch.save(seal(content), tmp))
+
+
+def seal(content: dict) -> dict:
+    """The file's top level: header, and `content` as an inner archive with its SHA-256."""
+    buffer = io.BytesIO()
+    torch.save(content, buffer)
+    payload = buffer.getvalue()
+    return {"format": FORMAT, "version": VERSION, "sha256": hashlib.sha256(payload).hexdigest(),
+            "payload": torch.frombuffer(bytearray(payload), dtype=torch.uint8)}
+
+
+def unseal(outer: Any, path: Path) -> dict:
+    """`seal` undone: the header checked, the checksum verified, then the inner archive read."""
+    if not isinstance(outer, dict) or outer.get("format") != FORMAT:
+        raise DataError(f"{path}: not an itas memory file (no '{FORMAT}' header)")
+    if outer.get("version") != VERSION:
+        raise DataError(f"{path}: memory file version {outer.get('version')!r}, expected {VERSION}")
+    payload = outer.get("payload")
+    if not isinstance(payload, torch.Tensor) or payload.dtype != torch.uint8 or payload.dim() != 1:
+        raise DataError(f"{path}: corrupted memory file (no payload)")
+    data = payload.numpy().tobytes()
+    if hashlib.sha256(data).hexdigest() != outer.get("sha256"):
+        raise DataError(f"{path}: checksum mismatch, the file is damaged (its payload is not what was written)")
+    return _read_archive(io.BytesIO(data), path)
 
 
 def load_memory(path: Path) -> MemoryFile:
@@ -63,14 +91,7 @@ def load_memory(path: Path) -> MemoryFile:
     path = Path(path)
     if not path.is_file():
         raise DataError(f"{path}: memory file not found")
-    try:
-        content = torch.load(path, map_location="cpu", weights_only=True)
-    except (pickle.UnpicklingError, zipfile.BadZipFile, RuntimeError, EOFError, ValueError, OSError) as err:
-        raise DataError(f"{path}: not a readable memory file ({first_line(err, 120)})") from None
-    if not isinstance(content, dict) or content.get("format") != FORMAT:
-        raise DataError(f"{path}: not an itas memory file (no '{FORMAT}' header)")
-    if content.get("version") != VERSION:
-        raise DataError(f"{path}: memory file version {content.get('version')!r}, expected {VERSION}")
+    content = unseal(_read_archive(path, path), path)
     try:
         budget = {key: value for key, value in content["budget"].items() if value is not None}
         memory = make_memory(content["memory"], Budget.parse(budget), **content["params"])
@@ -82,6 +103,13 @@ def load_memory(path: Path) -> MemoryFile:
     except (KeyError, TypeError, ValueError, AttributeError, RuntimeError) as err:
         raise DataError(f"{path}: corrupted memory file ({first_line(err)})") from None
     return MemoryFile(memory, content["memory"], dict(content["params"]), classes)
+
+
+def _read_archive(source: Path | io.BytesIO, path: Path) -> Any:
+    try:
+        return torch.load(source, map_location="cpu", weights_only=True)
+    except (pickle.UnpicklingError, zipfile.BadZipFile, RuntimeError, EOFError, ValueError, OSError) as err:
+        raise DataError(f"{path}: not a readable memory file ({first_line(err, 120)})") from None
 
 
 def _pack(obj: Any) -> Any:

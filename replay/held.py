@@ -68,3 +68,23 @@ def total_by_component(parts: Iterable[Mapping[str, int]]) -> dict[str, int]:
         for component, count in part.items():
             totals[component] += count
     return totals
+
+
+def check_finite(held: Held, owner: str) -> None:
+    """ValueError naming `owner` if a floating array anywhere in `held` holds NaN or inf."""
+    arrays = [held] if isinstance(held, (np.ndarray, torch.Tensor)) else []
+    if isinstance(held, torch.nn.Module):
+        arrays = list(held.state_dict().values())
+    elif isinstance(held, Mapping):
+        for value in held.values():
+            check_finite(value, owner)
+    elif isinstance(held, (list, tuple)):
+        for value in held:
+            check_finite(value, owner)
+    elif dataclasses.is_dataclass(held) and not isinstance(held, type):
+        for item in dataclasses.fields(held):
+            check_finite(getattr(held, item.name), owner)
+    for array in arrays:
+        values = torch.as_tensor(array)
+        if values.is_floating_point() and not bool(torch.isfinite(values).all()):
+            raise ValueError(f"{owner}: holds NaN or inf values")

@@ -21,6 +21,7 @@ budget with `count_decoders: false` leaves out.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -28,7 +29,7 @@ import numpy as np
 import torch
 
 from replay.budget import Budget, fit_videos, format_bytes
-from replay.held import Held, complete_costs, component_nbytes, total_by_component
+from replay.held import Held, check_finite, complete_costs, component_nbytes, total_by_component
 from replay.memory import MemoryContext
 from replay.selection import check_selection, rank_videos
 from replay.transcripts import Transcripts
@@ -199,13 +200,31 @@ class SelectedVideoMemory(ABC):
         self._tasks = {memory.task: memory for memory in tasks}
 
     def check_loaded(self, num_classes: int) -> None:
-        """After `load_state_dict`: components known and the budget respected; ValueError otherwise."""
+        """After `load_state_dict`: components known, every held array finite, frame counts equal to
+        the transcripts', one feature width, and the budget respected; ValueError otherwise."""
+        shapes: list[tuple[str, tuple[int, ...]]] = []
         for memory in self._tasks.values():
             component_nbytes(memory.state)
+            check_finite(memory.state, f"task {memory.task}")
             for record in memory.records:
                 if not isinstance(record, StoredVideo):
                     raise ValueError(f"task {memory.task}: expected stored videos")
                 record.nbytes()
+                check_finite(record.held, record.name)
+                transcript = record.held.get("transcripts")
+                if transcript is not None and int(np.sum(transcript["lengths"])) != record.num_frames:
+                    raise ValueError(f"{record.name}: num_frames {record.num_frames}, but its transcript "
+                                     f"spans {int(np.sum(transcript['lengths']))} frames")
+                features = record.held.get("features")
+                if features is not None:
+                    shapes.append((record.name, tuple(features.shape)))
+        if shapes:
+            # The odd video is named, not the first one: one wrong file among many must be findable.
+            width, count = Counter(shape[-1] for _, shape in shapes).most_common(1)[0]
+            odd = next(((name, shape) for name, shape in shapes if len(shape) != 2 or shape[-1] != width), None)
+            if odd is not None:
+                raise ValueError(f"{odd[0]}: features of shape {odd[1]}, but {count} of {len(shapes)} "
+                                 f"stored videos have width {width}")
         try:
             self._check_within_budget()
         except RuntimeError as err:

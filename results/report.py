@@ -1,4 +1,4 @@
-"""Turn one or more run folders (metrics.csv, optional memory.csv) into tables, matrices and plots."""
+"""Turn one or more run folders (metrics.csv, memory.csv) into tables, matrices and plots."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -26,7 +26,7 @@ def _merge(tables: list[tuple[Path, pd.DataFrame]]) -> pd.DataFrame:
 
 
 def load_runs(run_dirs: list[Path]) -> tuple[pd.DataFrame, pd.DataFrame | None]:
-    """metrics and memory tables of all folders (memory None when no folder has a memory.csv)."""
+    """metrics and memory tables of all folders (memory None when no run held a memory)."""
     if not run_dirs:
         raise DataError("no run folder given")
     metrics, memory = [], []
@@ -34,6 +34,11 @@ def load_runs(run_dirs: list[Path]) -> tuple[pd.DataFrame, pd.DataFrame | None]:
         if not run_dir.is_dir():
             raise DataError(f"{run_dir}: run folder does not exist")
         metrics.append((run_dir / "metrics.csv", read_metrics_csv(run_dir / "metrics.csv")))
+        if not (run_dir / "memory.csv").is_file():
+            # itas run always writes it (only its header when no run kept a memory); without it the
+            # memory columns would be blank as if no run had held one.
+            raise DataError(f"{run_dir / 'memory.csv'}: file not found, expected beside metrics.csv "
+                            "(a header-only file stands for runs without memory)")
         table = read_memory_csv(run_dir / "memory.csv")
         if table is not None:
             memory.append((run_dir / "memory.csv", table))

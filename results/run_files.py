@@ -72,7 +72,26 @@ def read_metrics_csv(path: Path) -> pd.DataFrame:
     """metrics.csv as a DataFrame with int seed/train_task/eval_task and float value."""
     table = _read_table(Path(path), METRICS_COLUMNS, ("seed", "train_task", "eval_task"), ("value",))
     _reject_duplicates(table, [*RUN_KEY, "train_task", "eval_task", "metric"], Path(path))
+    _check_task_grid(table, Path(path))
     return table
+
+
+def _check_task_grid(table: pd.DataFrame, path: Path) -> None:
+    """Each run scores every metric on tasks 0..N-1 after each of its trained tasks 0..L-1, L <= N:
+    a stray row (eval_task=99 in a 5-task run) would otherwise widen its matrix silently."""
+    for key, run in table.groupby(list(RUN_KEY), sort=False):
+        name = ", ".join(f"{k}={v}" for k, v in zip(RUN_KEY, key))
+        for column in ("eval_task", "train_task"):
+            found = sorted(set(run[column]))
+            odd = next((task for position, task in enumerate(found) if task != position), None)
+            if odd is not None:
+                raise DataError(f"{path}: run {name} has {column} {odd}, expected consecutive tasks 0..{len(found) - 1}")
+        trained, tasks, metrics = (run[c].nunique() for c in ("train_task", "eval_task", "metric"))
+        if trained > tasks:
+            raise DataError(f"{path}: run {name} trained {trained} tasks but is evaluated on {tasks}")
+        if len(run) != trained * tasks * metrics:
+            raise DataError(f"{path}: run {name} has {len(run)} rows, expected {trained * tasks * metrics} "
+                            "(every metric on every task after every trained task)")
 
 
 def read_memory_csv(path: Path) -> pd.DataFrame | None:

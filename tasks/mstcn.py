@@ -11,6 +11,7 @@ is built so a bad dataset never reaches training.
 from __future__ import annotations
 
 import os
+from collections import Counter
 import shutil
 import tempfile
 import warnings
@@ -20,11 +21,13 @@ from typing import Callable, Iterable
 
 import numpy as np
 
-from tasks.errors import DataError
+from tasks.atomic_files import TEMP_PREFIX
+from tasks.errors import DataError, first_line
 from tasks.video import Video
 
 # Feature extractors often emit a frame or two more (or fewer) than the annotation has.
 MAX_LENGTH_MISMATCH = 2
+NPY_MAGIC = b"\x93NUMPY"
 SPLIT_PARTS = ("train", "test")
 
 
@@ -37,13 +40,22 @@ class MSTCNSplit:
     test: list[Video]
 
 
+def read_text(path: Path) -> str:
+    """A text file as UTF-8 (a byte-order mark is dropped); DataError naming the file otherwise."""
+    data = Path(path).read_bytes()
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        raise DataError(f"{path}: not UTF-8 text (byte 0x{data[err.start]:02x} at offset {err.start})") from None
+
+
 def read_mapping(path: Path) -> list[str]:
     """Action names in id order; ids must be exactly 0..C-1, names unique."""
     path = Path(path)
     if not path.is_file():
         raise DataError(f"{path}: mapping file not found")
     by_id: dict[int, str] = {}
-    for number, line in enumerate(path.read_text().splitlines(), start=1):
+    for number, line in enumerate(read_text(path).splitlines(), start=1):
         if not line.strip():
             continue
         parts = line.split()
@@ -65,7 +77,7 @@ def read_bundle(path: Path) -> list[str]:
     path = Path(path)
     if not path.is_file():
         raise DataError(f"{path}: split file not found")
-    names = [line.strip() for line in path.read_text().splitlines() if line.strip()]
+    names = [line.strip() for line in read_text(path).splitlines() if line.strip()]
     if not names:
         raise DataError(f"{path}: empty split, no videos listed")
     return [name[: -len(".txt")] if name.endswith(".txt") else name for name in names]
@@ -73,7 +85,7 @@ def read_bundle(path: Path) -> list[str]:
 
 def read_labels(path: Path, action_ids: dict[str, int]) -> np.ndarray:
     """Per-frame mapping ids of one groundTruth file."""
-    lines = path.read_text().split("\n")
+    lines = read_text(path).split("\n")
     if lines and lines[-1] == "":
         lines = lines[:-1]
     if not lines:
@@ -89,10 +101,16 @@ def read_labels(path: Path, action_ids: dict[str, int]) -> np.ndarray:
 
 def read_features(path: Path) -> np.ndarray:
     """(T, D) float32 from a (D, T) .npy file."""
+    with open(path, "rb") as handle:
+        magic = handle.read(len(NPY_MAGIC))
+    if not magic:
+        raise DataError(f"{path}: empty file (0 bytes), expected a (D, T) float32 .npy array")
+    if magic != NPY_MAGIC:
+        raise DataError(f"{path}: not a .npy file (no NumPy header), expected a (D, T) float32 array")
     try:
         features = np.load(path, allow_pickle=False)
-    except (OSError, ValueError) as err:
-        raise DataError(f"{path}: not a readable .npy array ({err})") from None
+    except (OSError, ValueError, EOFError) as err:
+        raise DataError(f"{path}: not a readable .npy array ({first_line(err)})") from None
     if features.ndim != 2:
         raise DataError(f"{path}: expected a 2-d (D, T) array, got shape {features.shape}")
     if not np.issubdtype(features.dtype, np.number):
@@ -116,9 +134,10 @@ def _read_video(root: Path, name: str, action_ids: dict[str, int], activity: str
     labels = read_labels(label_path, action_ids)
     mismatch = abs(len(features) - len(labels))
     if mismatch > MAX_LENGTH_MISMATCH:
+        transposed = " (transposed? features must be (D, T))" if features.shape[1] == len(labels) else ""
         raise DataError(
             f"{feature_path}: {len(features)} feature frames but {len(labels)} labels in "
-            f"{label_path.name} (at most {MAX_LENGTH_MISMATCH} frames difference allowed)"
+            f"{label_path.name} (at most {MAX_LENGTH_MISMATCH} frames difference allowed){transposed}"
         )
     length = min(len(features), len(labels))
     video = Video(name, activity, features[:length:sample_rate], labels[:length:sample_rate])
@@ -148,11 +167,13 @@ def read_split(root: Path, split: int, activity_of: Callable[[str], str],
                 cut.append(name)
         parts[part] = videos
     videos = parts["train"] + parts["test"]
-    odd = next((v for v in videos if v.dim != videos[0].dim), None)
+    dims = Counter(video.dim for video in videos)
+    majority, count = dims.most_common(1)[0]
+    odd = next((v for v in videos if v.dim != majority), None)
     if odd is not None:
         raise DataError(
             f"{root / 'features' / (odd.name + '.npy')}: feature dimension {odd.dim}, but "
-            f"{videos[0].name} has {videos[0].dim}"
+            f"{count} of {len(videos)} videos have {majority}"
         )
     if cut:
         warnings.warn(
@@ -175,7 +196,7 @@ def write_dataset(out: Path, actions: list[str], videos: Iterable[tuple[str, np.
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
         raise DataError(f"{out}: output exists and is not an empty folder")
     out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    tmp = Path(tempfile.mkdtemp(prefix=f"{TEMP_PREFIX}{out.name}.", dir=out.parent))
     try:
         (tmp / "features").mkdir()
         (tmp / "groundTruth").mkdir()

@@ -27,17 +27,18 @@ def run(args: argparse.Namespace) -> int:
     from benchmarks.config import bundled_config, dump_config, load_config
     from benchmarks.data import experiment_scenario, load_experiment_data
     from benchmarks.runner import resolve_device
-    from tasks.atomic_files import write_text_atomically
+    from tasks.atomic_files import writable_folder, write_text_atomically
 
-    cfg = load_config(args.config or bundled_config("condense"), args.overrides)
+    source = args.config or bundled_config("condense")
+    cfg = load_config(source, args.overrides)
     device = resolve_device(args.device)
     out = Path(args.out) if args.out else Path("runs") / f"condense-{time.strftime('%Y%m%d-%H%M%S')}"
     dataset = load_experiment_data(cfg["data"])
     seed = cfg["protocol"]["seeds"][0]
-    scenario = experiment_scenario(cfg, dataset, seed)
+    scenario = experiment_scenario(cfg, dataset, seed, str(source))
     background = scenario.label_space.background_ids(list(dataset.background))
     table = condense_experiment(cfg, scenario, background, device, progress=not args.no_progress)
-    out.mkdir(parents=True, exist_ok=True)
+    writable_folder(out)
     dump_config(cfg, out / "config.yaml")
     write_text_atomically(out / "condense.csv", table.to_csv(index=False, float_format="%.4f"))
     markdown = condense_markdown(table, feature_bytes(scenario.tasks[0].train))

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import argparse
 import json
+from collections import Counter
 from pathlib import Path
+
+import numpy as np
 
 from benchmarks.runner import resolve_device
 from replay.files import load_memory
+from tasks.atomic_files import writable_folder
 from tasks.errors import DataError, first_line
 from tasks.mstcn import write_dataset
 from tasks.video import Video
@@ -37,6 +41,23 @@ def file_name(video: Video) -> str:
     return video.name.split(":", 2)[-1].replace(":", "_")
 
 
+def check_replayed(videos: list[Video], path: Path) -> None:
+    """What a memory decoded is checked before a file is written: one feature width (the odd video
+    named), finite values, one label per frame."""
+    if not videos:
+        return
+    width, count = Counter(video.features.shape[-1] for video in videos).most_common(1)[0]
+    for video in videos:
+        if video.features.ndim != 2 or video.features.shape[-1] != width:
+            raise DataError(f"{path}: decoded {video.name} has features of shape {video.features.shape}, "
+                            f"but {count} of {len(videos)} videos have width {width}")
+        if not np.isfinite(video.features).all():
+            raise DataError(f"{path}: decoded {video.name} has NaN or inf features")
+        if len(video.labels) != len(video.features):
+            raise DataError(f"{path}: decoded {video.name} has {len(video.features)} frames "
+                            f"but {len(video.labels)} labels")
+
+
 def run(args: argparse.Namespace) -> int:
     device = resolve_device(args.device)
     loaded = load_memory(args.memory)
@@ -44,6 +65,7 @@ def run(args: argparse.Namespace) -> int:
         videos = loaded.memory.replay(device)
     except (RuntimeError, ValueError, IndexError) as err:
         raise DataError(f"{args.memory}: corrupted memory file, cannot decode it ({first_line(err)})") from None
+    check_replayed(videos, args.memory)
     names = [file_name(video) for video in videos]
     if len(set(names)) != len(names):
         raise DataError(f"{args.memory}: two replayed videos share a name; cannot write one file each")
@@ -56,6 +78,7 @@ def run(args: argparse.Namespace) -> int:
         "videos": len(videos),
         "frames": sum(video.num_frames for video in videos),
     }
+    writable_folder(args.out.parent, "--out")
     write_dataset(
         args.out, loaded.classes,
         ((name, video.features, video.labels) for name, video in zip(names, videos)),

@@ -4,6 +4,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from tasks.atomic_files import writable_folder
 from results.report import write_report
 from tasks.errors import DataError
 
@@ -28,6 +29,8 @@ def run(args: argparse.Namespace) -> int:
     if args.out is None and len(args.run_dirs) > 1:
         raise DataError("--out is required when several run folders are merged")
     out_dir = args.out if args.out is not None else args.run_dirs[0]
+    if args.out is not None:
+        writable_folder(args.out)
     for path in write_report(args.run_dirs, out_dir):
         print(path)
     return 0

@@ -7,9 +7,10 @@ import time
 from pathlib import Path
 
 from benchmarks.commands.training_options import add_training_arguments
-from benchmarks.config import dump_config, load_config
+from benchmarks.config import bundled_config, dump_config, load_config
 from benchmarks.loggers import require_logger_packages
 from benchmarks.outputs import final_table, write_run_tables
+from tasks.atomic_files import writable_folder
 from tasks.errors import DataError
 
 
@@ -63,10 +64,10 @@ def run(args: argparse.Namespace) -> int:
     device = args.device if args.executor == "slurm" else resolve_device(args.device)
     name = Path(args.config).stem if args.config else "quick"
     out = Path(args.out) if args.out else Path("runs") / f"{name}-{time.strftime('%Y%m%d-%H%M%S')}"
-    experiment = prepare_experiment(cfg)  # data, splits and budgets checked before any output
+    experiment = prepare_experiment(cfg, str(args.config or bundled_config()))  # data, splits and budgets checked before any output
     executor = make_executor(args.executor, out / "jobs", args.slurm_partition, args.slurm_gpus,
                              args.timeout_min, jobs=jobs)
-    out.mkdir(parents=True, exist_ok=True)
+    writable_folder(out)
     dump_config(cfg, out / "config.yaml")
     print(f"[itas] run {name} on {device} -> {out}")
     records = run_experiment(experiment, out, device, progress=not args.no_progress, executor=executor)

@@ -9,7 +9,7 @@ from test_run_command import itas_run, run_cli
 from tiny_config import TCA, tiny_config, write_config
 
 from benchmarks.commands.replay import file_name
-from replay.files import load_memory
+from replay.files import load_memory, seal, unseal
 from tasks.mstcn import read_features, read_labels, read_mapping
 from tasks.video import Video
 
@@ -81,13 +81,14 @@ def test_file_names_drop_the_replay_prefix_and_keep_the_activity():
 
 
 def test_a_file_that_loads_but_cannot_decode_names_the_file(memories, tmp_path):
-    content = torch.load(memories / "mean__videos=10__seed42.pt", weights_only=True)
+    source = memories / "mean__videos=10__seed42.pt"
+    content = unseal(torch.load(source, weights_only=True), source)
     tasks = next(value for key, value in content["state"]["items"] if key == "tasks")
     record = tasks["items"][0]["fields"]["records"]["items"][0]
     features = next(value for key, value in record["fields"]["held"]["items"] if key == "features")
     features["data"] = features["data"][:1]  # one segment mean left for a multi-segment transcript
     damaged = tmp_path / "damaged.pt"
-    torch.save(content, damaged)
+    torch.save(seal(content), damaged)
     code, _, stderr = run_cli("replay", str(damaged), "--out", str(tmp_path / "data"), "--device", "cpu")
     assert code == 2 and stderr.count("\n") == 1
     assert stderr.startswith(f"itas replay: error: {damaged}: corrupted memory file, cannot decode it (")

@@ -4,7 +4,7 @@ import pytest
 import torch
 from synthetic_segments import procedural_videos
 
-from replay.files import load_memory, save_memory
+from replay.files import load_memory, save_memory, seal, unseal
 from replay.memory import MemoryContext
 from replay.registry import make_memory
 from tasks.errors import DataError
@@ -56,12 +56,18 @@ def test_byte_budget_and_count_decoders_survive(tmp_path):
     assert (loaded.budget.bytes, loaded.budget.count_decoders) == (20_000, False)
 
 
-def _damaged(tmp_path, saved, edit) -> str:
-    content = torch.load(saved["condensed"][1], weights_only=True)
+def _damaged(tmp_path, saved, edit, name="condensed") -> str:
+    """The saved file with its records edited and re-sealed (a valid checksum), so the edit reaches
+    the checks behind the checksum."""
+    return str(reseal(saved[name][1], edit, tmp_path / "damaged.pt"))
+
+
+def reseal(source, edit, path):
+    """A copy of memory file `source` with `edit` applied to its records, sealed with a valid checksum."""
+    content = unseal(torch.load(source, weights_only=True), source)
     edit(content)
-    path = tmp_path / "damaged.pt"
-    torch.save(content, path)
-    return str(path)
+    torch.save(seal(content), path)
+    return path
 
 
 def _first_record_codes(content):
@@ -71,8 +77,6 @@ def _first_record_codes(content):
 
 
 @pytest.mark.parametrize("edit, message", [
-    (lambda c: c.update(format="other"), "not an itas memory file"),
-    (lambda c: c.update(version=99), "memory file version 99, expected 1"),
     (lambda c: c.update(memory="nope"), "unknown memory 'nope'"),
     (lambda c: c.update(params={"K": 0}), "K"),
     (lambda c: c.update(classes=CLASSES[:7]), r"decoder \(latent, hidden, classes\) \(4, 16, 10\), expected \(4, 16, 7\)"),
@@ -106,4 +110,59 @@ def test_files_never_pickle_code(tmp_path):
     path = tmp_path / "evil.pt"
     torch.save({"format": "itas-memory", "version": 1, "payload": np.random.default_rng(0)}, path)
     with pytest.raises(DataError, match="not a readable memory file"):
+        load_memory(path)
+
+
+@pytest.mark.parametrize("change, message", [
+    ({"format": "other"}, "not an itas memory file"),
+    ({"version": 99}, "memory file version 99, expected 2"),
+    ({"payload": "text"}, "corrupted memory file \\(no payload\\)"),
+])
+def test_damaged_header(tmp_path, saved, change, message):
+    outer = torch.load(saved["original"][1], weights_only=True)
+    outer.update(change)
+    path = tmp_path / "header.pt"
+    torch.save(outer, path)
+    with pytest.raises(DataError, match=message):
+        load_memory(path)
+
+
+def test_flipped_bytes_anywhere_in_the_payload_fail_the_checksum(tmp_path, saved):
+    """64 flipped bytes inside decoder weights loaded silently before the checksum existed."""
+    data = bytearray(saved["condensed"][1].read_bytes())
+    weights = data.find(b"PK", len(data) // 2)  # a later archive member: tensor data
+    for offset in range(weights - 64, weights):
+        data[offset] ^= 0xFF
+    path = tmp_path / "flipped.pt"
+    path.write_bytes(bytes(data))
+    with pytest.raises(DataError, match=f"^{path}: (checksum mismatch|not a readable memory file)"):
+        load_memory(path)
+
+
+def _decoder_weights(content):
+    tasks = next(value for key, value in content["state"]["items"] if key == "tasks")
+    state = tasks["items"][0]["fields"]["state"]["items"]
+    return next(value for key, value in state if key == "decoders")["weights"]
+
+
+def _first_record(content):
+    tasks = next(value for key, value in content["state"]["items"] if key == "tasks")
+    return tasks["items"][0]["fields"]["records"]["items"][0]["fields"]
+
+
+def _set_first_weight(weights, value):
+    first = next(iter(weights))
+    weights[first] = torch.full_like(weights[first], value)
+
+
+@pytest.mark.parametrize("name, edit, message", [
+    ("condensed", lambda c: _set_first_weight(_decoder_weights(c), float("nan")), "task 0: holds NaN or inf"),
+    ("condensed", lambda c: _first_record(c).update(num_frames=_first_record(c)["num_frames"] + 1),
+     "num_frames .* but its transcript spans"),
+    ("original", lambda c: _first_record(c)["held"]["items"][0][1].update(
+        data=torch.zeros(_first_record(c)["num_frames"], 17)), r"v\d: features of shape \(\d+, 17\), but 3 of 4 stored videos have width 16"),
+])
+def test_decoded_content_is_checked(tmp_path, saved, name, edit, message):
+    path = _damaged(tmp_path, saved, edit, name)
+    with pytest.raises(DataError, match=message):
         load_memory(path)

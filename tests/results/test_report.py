@@ -25,9 +25,10 @@ def test_merging_run_folders(tmp_path, make_run):
     b = tmp_path / "b"
     b.mkdir()
     metrics = (a / "metrics.csv").read_text().splitlines()
-    # the same runs under another strategy name, and no memory.csv in b
+    # the same runs under another strategy name, and a header-only memory.csv in b
     renamed = [line.replace("finetune", "lwf").replace("condensed", "tca") for line in metrics[1:]]
     (b / "metrics.csv").write_text("\n".join([metrics[0], *renamed]) + "\n")
+    (b / "memory.csv").write_text((a / "memory.csv").read_text().splitlines()[0] + "\n")
     write_report([a, b], tmp_path / "out")
     lines = (tmp_path / "out" / "summary.csv").read_text().splitlines()
     assert [line.split(",")[0] for line in lines[1:]] == ["condensed", "finetune", "lwf", "tca"]

@@ -81,7 +81,7 @@ def corrupt_cases(root, written):
         "rank": (lambda: np.save(root / "features" / f"{name}.npy", np.zeros((3, 6, 1))),
                  "expected a 2-d (D, T) array"),
         "dimension": (lambda: np.save(root / "features" / f"{name}.npy", np.zeros((4, 6))),
-                      f"feature dimension 3, but {name} has 4"),
+                      f"{name}.npy: feature dimension 4, but 2 of 3 videos have 3"),
         "empty split": (lambda: (root / "splits" / "test.split1.bundle").write_text(""),
                         "test.split1.bundle: empty split"),
         "mapping line": (lambda: (root / "mapping.txt").write_text("0 SIL\n1take_bowl\n"),

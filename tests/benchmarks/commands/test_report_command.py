@@ -21,6 +21,8 @@ def run_dir(tmp_path):
                 for i, row in enumerate(r):
                     for j, value in enumerate(row):
                         out.writerow([strategy, "60", seed, i, j, "acc", value + shift])
+    # header only: no run of the folder held a memory
+    (folder / "memory.csv").write_text("strategy,budget,seed,after_task,task,component,bytes,videos,frames\n")
     return folder
 
 
@@ -61,7 +63,7 @@ def test_malformed_metrics_csv_exits_2_with_one_line(run_dir, capsys):
     (run_dir / "metrics.csv").write_text("strategy,budget,seed,train_task,eval_task,metric,value\nft,60,1,0,0,acc,n/a\n")
     assert main(["report", str(run_dir)]) == 2
     assert "metrics.csv:2: column value must be a number, got 'n/a'" in one_error_line(capsys)
-    assert sorted(p.name for p in run_dir.iterdir()) == ["metrics.csv"]
+    assert sorted(p.name for p in run_dir.iterdir()) == ["memory.csv", "metrics.csv"]
 
 
 def test_several_run_folders_need_out(run_dir, tmp_path, capsys):

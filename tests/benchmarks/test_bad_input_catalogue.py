@@ -1,0 +1,241 @@
+"""The catalogue of bad inputs (README "Bad input"): every case through the real command line, each
+ending with one line on stderr that names the file or key and what was expected, exit code 2, no
+traceback and no output left behind."""
+import errno
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+from test_run_command import run_cli
+from tiny_config import tiny_config, write_config
+
+import tasks.atomic_files
+from replay.files import save_memory, seal, unseal
+from replay.memory import MemoryContext
+from replay.registry import make_memory
+from tasks.mstcn import write_dataset
+from tasks.video import Video
+
+pytestmark = pytest.mark.usefixtures("itas_cache")
+
+ACTIONS = ["SIL", "take_bowl", "pour_milk"]
+VIDEOS = [f"P{i:02d}_cam01_P{i:02d}_cereals" for i in range(3, 7)]  # 3 train, 1 test
+RUN_ONLY = {"strategies": ["finetune"], "budgets": [{"videos": 4}]}
+
+
+def dataset(root: Path) -> Path:
+    """Four 3-d cereals videos of 6 frames in the MS-TCN layout."""
+    rng = np.random.default_rng(0)
+    videos = [(name, rng.normal(size=(6, 3)).astype(np.float32), np.array([0, 1, 1, 1, 2, 2])) for name in VIDEOS]
+    return write_dataset(root, ACTIONS, videos, {"train.split1": VIDEOS[:3], "test.split1": VIDEOS[3:]})
+
+
+def feature(root: Path, index: int = 1) -> Path:
+    return root / "features" / f"{VIDEOS[index]}.npy"
+
+
+def ground_truth(root: Path, index: int = 1) -> Path:
+    return root / "groundTruth" / f"{VIDEOS[index]}.txt"
+
+
+def check_case(edit):
+    """`itas check` on the dataset after `edit(root)`; nothing is written by check."""
+    def case(tmp: Path):
+        root = dataset(tmp / "data")
+        edit(root)
+        return ["check", str(root)], tmp / "nothing"
+    return case
+
+
+def config_case(cfg=None, text=None):
+    """`itas run` on a config (a mapping written as YAML, or raw bytes) into tmp/out."""
+    def case(tmp: Path):
+        path = tmp / "bad.yaml"
+        if text is not None:
+            path.write_bytes(text)
+        else:
+            write_config(path, cfg)
+        return ["run", str(path), "--out", str(tmp / "out"), "--device", "cpu", "--jobs", "1", "--no-progress"], tmp / "out"
+    return case
+
+
+def out_case(make_out, fail_errno=None):
+    """`itas run` on a valid one-strategy config with --out made by `make_out(tmp)`; `fail_errno`
+    makes creating files fail as on a read-only filesystem or without permission (root ignores chmod)."""
+    def case(tmp: Path, monkeypatch):
+        path = write_config(tmp / "ok.yaml", tiny_config(**RUN_ONLY))
+        out = make_out(tmp)
+        if fail_errno is not None:
+            def refuse(*args, **kwargs):
+                raise OSError(fail_errno, "refused by the test")
+            monkeypatch.setattr(tasks.atomic_files.tempfile, "mkstemp", refuse)
+        return ["run", str(path), "--out", str(out), "--device", "cpu", "--jobs", "1", "--no-progress"], out
+    return case
+
+
+def a_file(tmp: Path) -> Path:
+    (tmp / "file.txt").write_text("mine")
+    return tmp / "file.txt"
+
+
+def metrics_lines(tasks: int = 2) -> list[str]:
+    rows = [f"finetune,none,42,{i},{j},acc,{50 + i + j}" for i in range(tasks) for j in range(tasks)]
+    return ["strategy,budget,seed,train_task,eval_task,metric,value", *rows]
+
+
+def report_case(edit):
+    """`itas report` on a consistent 2-task run folder after `edit(folder)`, into tmp/out."""
+    def case(tmp: Path):
+        folder = tmp / "run"
+        folder.mkdir()
+        (folder / "metrics.csv").write_text("\n".join(metrics_lines()) + "\n")
+        (folder / "memory.csv").write_text("strategy,budget,seed,after_task,task,component,bytes,videos,frames\n")
+        edit(folder)
+        return ["report", str(folder), "--out", str(tmp / "out")], tmp / "out"
+    return case
+
+
+def eval_case(edit):
+    """`itas eval` on one ground-truth file and its prediction after `edit(gt, pred)`."""
+    def case(tmp: Path):
+        gt, pred = tmp / "gt", tmp / "pred"
+        gt.mkdir()
+        pred.mkdir()
+        (gt / "v.txt").write_text("SIL\na\na\nSIL\n")
+        (pred / "v.txt").write_text("SIL\na\nSIL\nSIL\n")
+        edit(gt, pred)
+        return ["eval", "--gt", str(gt), "--pred", str(pred)], tmp / "nothing"
+    return case
+
+
+def memory_file(path: Path) -> Path:
+    memory = make_memory("mean", {"videos": 4})
+    rng = np.random.default_rng(1)
+    videos = [Video(f"v{i}", "cereals", rng.normal(size=(8, 3)).astype(np.float32), np.repeat([0, 1], 4))
+              for i in range(3)]
+    memory.add_task(0, videos, MemoryContext(torch.device("cpu"), 2, seed=0))
+    return save_memory(path, memory, "mean", {}, ACTIONS[:2])
+
+
+def memory_case(edit=None, records=None):
+    """`itas replay` of a saved memory file damaged by `edit(path)` on its bytes or by `records(content)`
+    on its records (re-sealed with a valid checksum), into tmp/data."""
+    def case(tmp: Path):
+        path = memory_file(tmp / "m.pt")
+        if edit is not None:
+            edit(path)
+        if records is not None:
+            content = unseal(torch.load(path, weights_only=True), path)
+            records(content)
+            torch.save(seal(content), path)
+        return ["replay", str(path), "--out", str(tmp / "data"), "--device", "cpu"], tmp / "data"
+    return case
+
+
+def flip_bytes(path: Path) -> None:
+    data = bytearray(path.read_bytes())
+    middle = len(data) // 2
+    data[middle:middle + 64] = bytes(b ^ 0xFF for b in data[middle:middle + 64])
+    path.write_bytes(bytes(data))
+
+
+def first_features(content) -> dict:
+    tasks = next(value for key, value in content["state"]["items"] if key == "tasks")
+    record = tasks["items"][0]["fields"]["records"]["items"][0]
+    return next(value for key, value in record["fields"]["held"]["items"] if key == "features")
+
+
+def set_first_features(content, values) -> None:
+    first_features(content)["data"] = values
+
+
+def write_bytes(path: Path, data: bytes) -> None:
+    path.write_bytes(data)
+
+
+def npy_of(array: np.ndarray, path: Path) -> None:
+    np.save(path, array)
+
+
+CATALOGUE = {
+    # dataset folders (itas check; itas run reads through the same reader)
+    "empty .npy (0 bytes)": (check_case(lambda r: write_bytes(feature(r), b"")), "P04_cam01_P04_cereals.npy: empty file (0 bytes)"),
+    "text file named .npy": (check_case(lambda r: feature(r).write_text("0.1 0.2\n")), ".npy: not a .npy file (no NumPy header)"),
+    "truncated .npy": (check_case(lambda r: write_bytes(feature(r), feature(r).read_bytes()[:100])), ".npy: not a readable .npy array"),
+    "non-UTF-8 groundTruth": (check_case(lambda r: write_bytes(ground_truth(r), b"SIL\n\xff\xfe\n")), "P04_cam01_P04_cereals.txt: not UTF-8 text (byte 0xff"),
+    "non-UTF-8 mapping.txt": (check_case(lambda r: write_bytes(r / "mapping.txt", b"0 SIL\n1 caf\xe9\n")), "mapping.txt: not UTF-8 text (byte 0xe9"),
+    "non-UTF-8 bundle": (check_case(lambda r: write_bytes(r / "splits" / "test.split1.bundle", b"\xff.txt\n")), "test.split1.bundle: not UTF-8 text"),
+    "transposed features (T, D)": (check_case(lambda r: npy_of(np.zeros((6, 3), np.float32), feature(r))), "(transposed? features must be (D, T))"),
+    "non-numeric features": (check_case(lambda r: npy_of(np.full((3, 6), "x"), feature(r))), ".npy: expected numeric features, got dtype <U1"),
+    "zero-length video": (check_case(lambda r: (npy_of(np.zeros((3, 0), np.float32), feature(r)), ground_truth(r).write_text(""))), "P04_cam01_P04_cereals.txt: no labels"),
+    "odd feature width names the odd file": (check_case(lambda r: npy_of(np.zeros((4, 6), np.float32), feature(r))), "P04_cam01_P04_cereals.npy: feature dimension 4, but 3 of 4 videos have 3"),
+    "NaN features": (check_case(lambda r: npy_of(np.full((3, 6), np.nan, np.float32), feature(r))), ".npy: features contain NaN or inf"),
+    "label not in mapping.txt": (check_case(lambda r: ground_truth(r).write_text("SIL\nstir\nSIL\nSIL\nSIL\nSIL\n")), "P04_cam01_P04_cereals.txt line 2: label 'stir' not in mapping.txt"),
+    "duplicate mapping id": (check_case(lambda r: (r / "mapping.txt").write_text("0 SIL\n1 take_bowl\n1 pour_milk\n")), "mapping.txt line 3: id 1 or name 'pour_milk' repeated"),
+    "non-contiguous mapping ids": (check_case(lambda r: (r / "mapping.txt").write_text("0 SIL\n1 take_bowl\n3 pour_milk\n")), "mapping.txt: ids must be 0..2, got [0, 1, 3]"),
+    "video in bundle without features": (check_case(lambda r: feature(r).unlink()), ".npy: feature file not found (listed in a split bundle)"),
+    # configs
+    "empty config file": (config_case(text=b""), "bad.yaml: empty config, expected sections"),
+    "non-UTF-8 config": (config_case(text=b"train: {epochs: 1}\n# \xff\n"), "bad.yaml: not UTF-8 text"),
+    "config not YAML": (config_case(text=b"train: [epochs\n"), "bad.yaml: not valid YAML"),
+    "unknown config key": (config_case(tiny_config(train={"epoch": 1})), "unknown key 'train.epoch'"),
+    "protocol.tasks not dividing the activities": (config_case(tiny_config(protocol={"tasks": 3})), "bad.yaml: 'protocol.tasks' is 3, expected a divisor of the 10 activities"),
+    "negative train.epochs": (config_case(tiny_config(train={"epochs": -1})), "'train.epochs' must be a positive integer, got -1"),
+    "text train.lr": (config_case(tiny_config(train={"lr": "fast"})), "'train.lr' must be a positive number, got 'fast'"),
+    "backbone.dropout out of range": (config_case(tiny_config(backbone={"dropout": 1.5})), "'backbone.dropout' must be a number in [0, 1), got 1.5"),
+    "unknown strategy": (config_case(tiny_config(strategies=["nope"])), "unknown strategy 'nope'"),
+    "unknown strategy parameter": (config_case(tiny_config(strategies=[{"name": "mean", "params": {"k": 1}}])), "memory mean: unknown parameter 'k'"),
+    # command-line arguments
+    "--out is an existing file": (out_case(a_file), "file.txt: exists and is not a folder"),
+    "--out under a file": (out_case(lambda t: a_file(t) / "out"), "file.txt/out: cannot write there (a parent of it is a file)"),
+    "--out not writable": (out_case(lambda t: t / "out", errno.EACCES), "cannot write there (permission denied)"),
+    "--out on a read-only filesystem": (out_case(lambda t: t / "out", errno.EROFS), "cannot write there (read-only filesystem)"),
+    "--jobs negative": (lambda t: (["run", "--jobs", "-1", "--out", str(t / "out")], t / "out"), "--jobs: expected 0 (auto) or a positive integer, got -1"),
+    "--device unknown": (lambda t: (["run", "--device", "tpu", "--out", str(t / "out")], t / "out"), "--device: expected auto, cpu or cuda[:N], got 'tpu'"),
+    # run folders given to itas report
+    "eval_task outside the run's tasks": (report_case(lambda f: (f / "metrics.csv").write_text("\n".join(metrics_lines() + ["finetune,none,42,1,99,acc,1"]) + "\n")), "metrics.csv: run strategy=finetune, budget=none, seed=42 has eval_task 99, expected consecutive tasks 0..2"),
+    "missing memory.csv": (report_case(lambda f: (f / "memory.csv").unlink()), "memory.csv: file not found, expected beside metrics.csv"),
+    "truncated metrics.csv": (report_case(lambda f: (f / "metrics.csv").write_text("\n".join(metrics_lines())[:-9])), "metrics.csv:5: column eval_task must be a non-negative integer, got ''"),
+    "incomplete task grid": (report_case(lambda f: (f / "metrics.csv").write_text("\n".join(metrics_lines()[:-1]) + "\n")), "has 3 rows, expected 4"),
+    "duplicate metrics row": (report_case(lambda f: (f / "metrics.csv").write_text("\n".join(metrics_lines() + metrics_lines()[-1:]) + "\n")), "metrics.csv:6: duplicate row"),
+    "non-UTF-8 metrics.csv": (report_case(lambda f: write_bytes(f / "metrics.csv", b"strategy\xff\n")), "metrics.csv: not a valid CSV file"),
+    # prediction folders given to itas eval
+    "missing prediction": (eval_case(lambda g, p: (p / "v.txt").unlink()), "pred/v.txt: missing prediction for ground truth"),
+    "prediction of another length": (eval_case(lambda g, p: (p / "v.txt").write_text("SIL\na\n")), "pred/v.txt: 2 predicted frames but"),
+    "non-UTF-8 prediction": (eval_case(lambda g, p: write_bytes(p / "v.txt", b"\xff\n")), "pred/v.txt: cannot read label file"),
+    # memory files given to itas replay
+    "truncated memory file": (memory_case(lambda p: write_bytes(p, p.read_bytes()[:-300])), "m.pt: not a readable memory file"),
+    "64 flipped bytes in a memory file": (memory_case(flip_bytes), "m.pt: "),
+    "foreign pickle as memory file": (memory_case(lambda p: torch.save({"evil": np.random.default_rng(0)}, p)), "m.pt: not a readable memory file"),
+    "stored features of the wrong width": (memory_case(records=lambda c: set_first_features(c, torch.zeros(2, 5))), "corrupted memory file (v"),
+    "NaN in stored features": (memory_case(records=lambda c: set_first_features(c, torch.full_like(first_features(c)["data"], float("nan")))), "holds NaN or inf values"),
+}
+
+
+def test_the_catalogue_has_at_least_30_cases():
+    assert len(CATALOGUE) >= 30
+
+
+@pytest.mark.parametrize("name", list(CATALOGUE))
+def test_bad_input_is_one_line_exit_2_and_writes_nothing(name, tmp_path, monkeypatch):
+    make, expected = CATALOGUE[name]
+    args = (tmp_path, monkeypatch) if make.__code__.co_argcount == 2 else (tmp_path,)
+    argv, output = make(*args)
+    before = sorted(tmp_path.rglob("*"))
+    code, stdout, stderr = run_cli(*argv)
+    assert code == 2, stderr
+    assert stderr.startswith(f"itas {argv[0]}: error: ") and stderr.count("\n") == 1, stderr
+    assert expected in stderr, stderr
+    assert "Traceback" not in stderr and "\x1b" not in stderr
+    new = [p for p in sorted(tmp_path.rglob("*")) if p not in before]
+    assert not [p for p in new if p.is_file()], new  # no partial output file, no temp file
+    assert output not in new or not any(output.iterdir())
+
+
+def test_bom_and_crlf_files_are_read_normally(tmp_path):
+    root = dataset(tmp_path / "data")
+    for path in [root / "mapping.txt", ground_truth(root), root / "splits" / "train.split1.bundle"]:
+        path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes().replace(b"\n", b"\r\n"))
+    code, stdout, stderr = run_cli("check", str(root))
+    assert (code, stderr) == (0, ""), stderr

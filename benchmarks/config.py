@@ -44,7 +44,8 @@ DEFAULTS: dict[str, Any] = {
     # save_memories: after its last task each replay run writes memories/<run>.pt (`itas replay` decodes it)
     # loggers: Avalanche loggers per run under loggers/<run>/ (tensorboard, wandb, csv)
     # save_predictions: last | all | none: test predictions under predictions/<run>/after_task<i>/
-    "output": {"save_memories": False, "loggers": [], "save_predictions": "last"},
+    # keep_checkpoints: keep checkpoints/<run>.ckpt (state after the last task) once a run is recorded
+    "output": {"save_memories": False, "loggers": [], "save_predictions": "last", "keep_checkpoints": False},
 }
 CHOICES = {
     ("data", "dataset"): ("breakfast", "50salads", "gtea", "custom"),
@@ -161,8 +162,9 @@ def _check_types(cfg: dict, source: str) -> None:
     seeds = cfg["protocol"]["seeds"]
     if not isinstance(seeds, list) or not seeds or not all(isinstance(s, int) for s in seeds):
         raise DataError(f"{source}: 'protocol.seeds' must be a non-empty list of integers, got {seeds!r}")
-    if not isinstance(cfg["output"]["save_memories"], bool):
-        raise DataError(f"{source}: 'output.save_memories' must be true or false")
+    for key in ("save_memories", "keep_checkpoints"):
+        if not isinstance(cfg["output"][key], bool):
+            raise DataError(f"{source}: 'output.{key}' must be true or false")
     data = cfg["data"]
     custom_keys = [key for key in ("activities", "activity_pattern") if data[key] is not None]
     if data["dataset"] == "custom" and len(custom_keys) != 1:

@@ -1,9 +1,11 @@
 """Runs an experiment config: every seed × strategy × budget, one Avalanche strategy per run.
 
-Each finished run is recorded atomically in DIR/runs/<key>.json, so an interrupted sweep resumes
-where it stopped; the tables (metrics.csv, memory.csv, matrices.json, summaries, plots) are rebuilt
-from those records at the end. Runs execute in this process, or as submitit jobs (SLURM, or
-local processes) that each write their record.
+Each finished run is recorded atomically in DIR/runs/<key>.json, and an unfinished one keeps its
+state after every task in DIR/checkpoints/<key>.ckpt, so an interrupted sweep resumes at the last
+finished task of each run; records and checkpoints carry the run's config fingerprint, so a resume
+with another config is refused (or, forced, starts those runs afresh). The tables (metrics.csv,
+memory.csv, matrices.json, summaries, plots) are rebuilt from the records at the end. Runs execute
+in this process, or as submitit jobs (SLURM, or local processes) that each write their record.
 """
 from __future__ import annotations
 
@@ -12,10 +14,13 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+import submitit
 import torch
 from tqdm.auto import tqdm
 
+from benchmarks.checkpoints import RunCheckpoint, checkpoint_path, read_header
 from benchmarks.config import StrategyEntry, strategy_entries
+from benchmarks.fingerprints import fingerprint, mismatch_error, run_config
 from benchmarks.data import experiment_scenario, load_experiment_data
 from benchmarks.training import RunOutputs, RunSpec, run_key, train_run
 from replay.budget import Budget
@@ -87,10 +92,16 @@ def execute_run(cfg: dict, out_dir: Path, run: PlannedRun, device: torch.device 
     """
     device = resolve_device(device) if isinstance(device, str) else device
     path = record_path(out_dir, run)
+    parts = run_config(cfg, run.strategy, run.budget, run.seed)
     if path.is_file():
+        record = json.loads(path.read_text())
+        if record.get("fingerprint") != fingerprint(parts):
+            raise mismatch_error(path, record.get("config"), parts)
+        if not cfg["output"]["keep_checkpoints"]:  # a kill between record and clean-up left it
+            checkpoint_path(out_dir, run.key).unlink(missing_ok=True)
         # A status line, not a progress bar: --no-progress must not hide that a run was reused.
         print(f"[itas] {run.key}: already recorded, skipped")
-        return json.loads(path.read_text())
+        return record
     if scenario is None:
         dataset = load_experiment_data(cfg["data"])
         scenario = experiment_scenario(cfg, dataset, run.seed)
@@ -98,10 +109,50 @@ def execute_run(cfg: dict, out_dir: Path, run: PlannedRun, device: torch.device 
     start = time.perf_counter()
     memory_file = memory_path(out_dir, run) if cfg["output"]["save_memories"] else None
     outputs = RunOutputs(loggers=out_dir / "loggers" / run.key, predictions=out_dir / "predictions")
-    record = train_run(spec, scenario, device, progress, memory_file, tca_cache(out_dir), outputs)
-    record["seconds"] = round(time.perf_counter() - start, 2)
+    checkpoint = RunCheckpoint(checkpoint_path(out_dir, run.key), fingerprint(parts), parts)
+    record = train_run(spec, scenario, device, progress, memory_file, tca_cache(out_dir), outputs, checkpoint)
+    record.update(seconds=round(time.perf_counter() - start, 2), fingerprint=fingerprint(parts), config=parts)
     write_text_atomically(path, json.dumps(record, indent=1) + "\n")
+    if not cfg["output"]["keep_checkpoints"]:
+        checkpoint.path.unlink(missing_ok=True)
     return record
+
+
+def check_resumable(exp: Experiment, out_dir: Path, force_new: bool = False) -> list[str]:
+    """Before anything runs in an existing folder: every run record or checkpoint there must come
+    from the same config parts (DataError naming the keys that differ), or with `force_new` it is
+    deleted so that run starts afresh. Returns the keys of the runs started afresh."""
+    fresh = []
+    for run in exp.runs:
+        parts = run_config(exp.cfg, run.strategy, run.budget, run.seed)
+        path, checkpoint = record_path(out_dir, run), checkpoint_path(out_dir, run.key)
+        found = []
+        if path.is_file():
+            try:
+                record = json.loads(path.read_text())
+            except ValueError:
+                raise DataError(f"{path}: damaged run record (delete it to rerun this run)") from None
+            found.append((path, record.get("fingerprint"), record.get("config")))
+        if checkpoint.is_file():
+            header, _ = read_header(checkpoint)
+            found.append((checkpoint, header.get("fingerprint"), header.get("config")))
+        stale = [(where, config) for where, recorded, config in found if recorded != fingerprint(parts)]
+        if stale and not force_new:
+            raise mismatch_error(*stale[0], parts)
+        if stale:
+            for where in (path, checkpoint, memory_path(out_dir, run)):
+                where.unlink(missing_ok=True)
+            fresh.append(run.key)
+    return fresh
+
+
+class RunJob(submitit.helpers.Checkpointable):
+    """One run as a submitit job. When SLURM preempts the job or its time runs out, submitit calls
+    `checkpoint`, which (Checkpointable's default) requeues this same callable with the same
+    arguments; the requeued job finds the run's checkpoint and resumes after its last finished task."""
+
+    def __call__(self, cfg: dict, out_dir: Path, run: PlannedRun, device: str, progress: bool) -> dict:
+        return execute_run(cfg, out_dir, run, device, progress)
 
 
 @dataclass
@@ -143,7 +194,7 @@ def run_experiment(exp: Experiment, out_dir: Path, device: torch.device | str, p
     pending = [run for run in runs if not record_path(out_dir, run).is_file()]
     try:
         with executor.batch():
-            jobs = [executor.submit(execute_run, cfg, out_dir, run, device, False) for run in pending]
+            jobs = [executor.submit(RunJob(), cfg, out_dir, run, device, False) for run in pending]
         for run, job in zip(pending, jobs):
             print(f"[itas] {run.key}: submitted as job {job.job_id}")
         for run, job in tqdm(list(zip(pending, jobs)), desc="runs", unit="run", disable=not progress):

@@ -9,6 +9,7 @@ import numpy as np
 import torch
 from tqdm.auto import tqdm
 
+from benchmarks.checkpoints import RunCheckpoint, capture, restore
 from benchmarks.config import StrategyEntry
 from benchmarks.loggers import close_loggers, make_loggers
 from benchmarks.predictions import PredictionFiles, RibbonRecorder
@@ -90,10 +91,12 @@ def report_tca(label: str, memory: DecoderMemory, task: int) -> dict:
 
 def train_run(spec: RunSpec, scenario: Scenario, device: torch.device, progress: bool,
               memory_file: Path | None = None, tca_cache: Path | None = None,
-              outputs: RunOutputs | None = None) -> dict:
+              outputs: RunOutputs | None = None, checkpoint: RunCheckpoint | None = None) -> dict:
     """Train task after task, evaluating on every task; the memory is saved to `memory_file` after
     the last task when given (replay memories; iCaRL's clip memory is not saved). Latent and
-    generative memories share trained TCAs through `tca_cache` (None: each trains its own)."""
+    generative memories share trained TCAs through `tca_cache` (None: each trains its own).
+    With `checkpoint`, the run's state is written there after every task, and a run that finds one
+    (of the same config) resumes after its last finished task."""
     outputs = outputs or RunOutputs()
     cfg, train = spec.cfg, spec.cfg["train"]
     start_training(train, spec.seed)
@@ -121,9 +124,19 @@ def train_run(spec: RunSpec, scenario: Scenario, device: torch.device, progress:
         loggers = make_loggers(cfg["output"]["loggers"], outputs.loggers, outputs.loggers.name, tags)
     strategy = make_template(model, train, device, plugins, metric, loggers)
     bench = make_benchmark(scenario.tasks)
-    memory_table, tca_table = [], []
+    tables: dict = {"memory": [], "tca": [], "ribbons": ribbons.record}
+    state = checkpoint.load(device) if checkpoint is not None else None
+    first = 0
+    if state is not None:
+        tables = restore(state, strategy, parts.plugins, metric, bench)
+        ribbons.record = tables["ribbons"]
+        first = state["task"] + 1
+        tqdm.write(f"[itas] {spec.strategy.label} seed {spec.seed}: resumed after task {state['task']}")
+    memory_table, tca_table = tables["memory"], tables["tca"]
     try:
         for i, experience in enumerate(bench.train_stream):
+            if i < first:
+                continue
             strategy.train(experience)
             if isinstance(parts.memory, DecoderMemory):
                 tca_table.append(report_tca(f"{spec.strategy.label} seed {spec.seed}", parts.memory, i))
@@ -131,6 +144,8 @@ def train_run(spec: RunSpec, scenario: Scenario, device: torch.device, progress:
             strategy.eval(bench.test_stream)
             if parts.memory is not None:
                 memory_table += memory_rows(parts.memory, i)
+            if checkpoint is not None:
+                checkpoint.save(capture(strategy, parts.plugins, metric, tables, i))
     finally:
         close_loggers(loggers)
     if memory_file is not None and isinstance(parts.memory, SelectedVideoMemory):

@@ -10,7 +10,7 @@ from benchmarks.commands.training_options import add_training_arguments
 from benchmarks.config import bundled_config, dump_config, load_config
 from benchmarks.loggers import require_logger_packages
 from benchmarks.outputs import final_table, write_run_tables
-from tasks.atomic_files import writable_folder
+from tasks.atomic_files import remove_orphaned_temps, writable_folder
 from tasks.errors import DataError
 
 
@@ -33,6 +33,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--slurm-partition", default=None, help="SLURM partition (--executor slurm)")
     p.add_argument("--slurm-gpus", type=int, default=1, help="GPUs per SLURM job (default 1)")
     p.add_argument("--timeout-min", type=int, default=240, help="time limit per job in minutes")
+    p.add_argument("--force-new", action="store_true",
+                   help="in an existing --out, start afresh the runs recorded or checkpointed with a "
+                   "different config (default: refuse, naming the keys that differ)")
     p.set_defaults(handler=run)
 
 
@@ -47,6 +50,7 @@ def auto_jobs(device: str, runs: int) -> int:
 def run(args: argparse.Namespace) -> int:
     from benchmarks.executors import make_executor
     from benchmarks.runner import (
+        check_resumable,
         plan_runs,
         prepare_experiment,
         resolve_device,
@@ -65,9 +69,13 @@ def run(args: argparse.Namespace) -> int:
     name = Path(args.config).stem if args.config else "quick"
     out = Path(args.out) if args.out else Path("runs") / f"{name}-{time.strftime('%Y%m%d-%H%M%S')}"
     experiment = prepare_experiment(cfg, str(args.config or bundled_config()))  # data, splits and budgets checked before any output
+    writable_folder(out)
+    for orphan in remove_orphaned_temps(out):
+        print(f"[itas] removed {orphan} (left by an interrupted write)")
+    for key in check_resumable(experiment, out, force_new=args.force_new):
+        print(f"[itas] {key}: recorded with another config, started afresh (--force-new)")
     executor = make_executor(args.executor, out / "jobs", args.slurm_partition, args.slurm_gpus,
                              args.timeout_min, jobs=jobs)
-    writable_folder(out)
     dump_config(cfg, out / "config.yaml")
     print(f"[itas] run {name} on {device} -> {out}")
     records = run_experiment(experiment, out, device, progress=not args.no_progress, executor=executor)

@@ -1,0 +1,177 @@
+"""Checkpoints inside a run: after every task a run's whole state goes to DIR/checkpoints/<run>.ckpt,
+so a killed run resumes at its last finished task and ends exactly as if never stopped.
+
+The state is everything later tasks read: model and optimizer (with Avalanche's record of which
+parameters it optimises, or its first `train` would reset Adam's moments), every strategy plugin's
+own state (replay memories with their decoders and draw counters, LwF's frozen previous model and
+seen classes, iCaRL's clips and class means), the metric and memory rows so far, the TCA origins,
+Avalanche's clock, and the RNG states of python, numpy, torch (CPU and CUDA) and the strategy's
+shuffling generator.
+
+File: a first line naming the format, a JSON line (run fingerprint, last task, SHA-256 of the
+payload), then the payload. The payload is a torch pickle of those objects: they have no complete
+serialisation of their own (a memory's counters, an LwF copy of any backbone, iCaRL's clip memory),
+and pickling them restores them exactly. It is this tool's own file in the run folder, and its
+checksum is verified before anything is unpickled, so a damaged file is never parsed.
+"""
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import random
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+
+from strategies.icarl import ExemplarClipPlugin
+from strategies.joint import CumulativeDataPlugin
+from tasks.atomic_files import write_atomically
+from tasks.errors import DataError
+
+MAGIC = b"itas-checkpoint 1\n"
+# Plugin attributes that point at the scenario's data: rebuilt by the resumed run, never stored.
+DATA_REFERENCES = ("train_videos",)
+
+
+def checkpoint_path(out_dir: Path, key: str) -> Path:
+    return Path(out_dir) / "checkpoints" / f"{key}.ckpt"
+
+
+def _is_memory(value: Any) -> bool:
+    return hasattr(value, "add_task") and hasattr(value, "nbytes_by_task")
+
+
+def _plugin_state(plugin) -> dict:
+    if isinstance(plugin, CumulativeDataPlugin):
+        return {}  # the union of seen tasks' data: rebuilt from the benchmark on restore
+    state = {}
+    for name, value in vars(plugin).items():
+        if name in DATA_REFERENCES:
+            continue
+        # A memory is shared with the run (StrategyParts.memory): restored in place, never replaced.
+        state[name] = ("memory", dict(vars(value))) if _is_memory(value) else ("value", value)
+    return state
+
+
+def _restore_plugin(plugin, state: dict, strategy, bench, last_task: int) -> None:
+    if isinstance(plugin, CumulativeDataPlugin):
+        plugin.seen = None
+        for task in range(last_task + 1):
+            data = bench.train_stream[task].dataset
+            plugin.seen = data if plugin.seen is None else plugin.seen.concat(data)
+        return
+    for name, (kind, value) in state.items():
+        if kind == "memory":
+            vars(getattr(plugin, name)).update(value)
+        else:
+            setattr(plugin, name, value)
+    if isinstance(plugin, ExemplarClipPlugin) and plugin.class_means is not None:
+        strategy.frame_predictors["nme"] = plugin.predict
+
+
+def _rng_state(strategy) -> dict:
+    return {
+        "python": random.getstate(),
+        "numpy": np.random.get_state(),
+        "torch": torch.get_rng_state(),
+        "cuda": torch.cuda.get_rng_state_all() if torch.cuda.is_available() else [],
+        "shuffle": strategy._loader_generator.get_state(),
+    }
+
+
+def _restore_rng(strategy, state: dict) -> None:
+    random.setstate(state["python"])
+    np.random.set_state(state["numpy"])
+    torch.set_rng_state(state["torch"])
+    if state["cuda"]:
+        torch.cuda.set_rng_state_all(state["cuda"])
+    strategy._loader_generator.set_state(state["shuffle"])
+
+
+def capture(strategy, plugins: list, metric, tables: dict, task: int) -> dict:
+    """The run's state after finishing `task` (evaluated, rows appended)."""
+    return {
+        "task": task,
+        "model": strategy.model.state_dict(),
+        "optimizer": strategy.optimizer.state_dict(),
+        "clock": dict(vars(strategy.clock)),
+        "plugins": [_plugin_state(plugin) for plugin in plugins],
+        "metric": {"scores": metric.scores, "train_task": metric.train_task},
+        "tables": tables,
+        "rng": _rng_state(strategy),
+    }
+
+
+def restore(state: dict, strategy, plugins: list, metric, bench) -> dict:
+    """Put `state` back into a freshly built run; returns its tables (rows so far)."""
+    strategy.model.load_state_dict(state["model"])
+    strategy.optimizer.load_state_dict(state["optimizer"])
+    # Avalanche resets the optimizer state on its first `train` unless it already knows the parameters.
+    strategy.optimized_param_id = dict(strategy.model.named_parameters())
+    vars(strategy.clock).update(state["clock"])
+    for plugin, plugin_state in zip(plugins, state["plugins"]):
+        _restore_plugin(plugin, plugin_state, strategy, bench, state["task"])
+    metric.scores, metric.train_task = state["metric"]["scores"], state["metric"]["train_task"]
+    _restore_rng(strategy, state["rng"])
+    return state["tables"]
+
+
+def save_checkpoint(path: Path, state: dict, fingerprint: str, config: dict | None = None) -> Path:
+    """Write `state` atomically; the header keeps the run's fingerprint and config parts readable
+    without unpickling (for naming the keys that differ on a resume with another config)."""
+    buffer = io.BytesIO()
+    torch.save(state, buffer)
+    payload = buffer.getvalue()
+    header = {"fingerprint": fingerprint, "config": config, "task": state["task"],
+              "sha256": hashlib.sha256(payload).hexdigest()}
+    data = MAGIC + json.dumps(header).encode() + b"\n" + payload
+    return write_atomically(path, lambda tmp: tmp.write_bytes(data))
+
+
+def read_header(path: Path) -> tuple[dict, bytes]:
+    """(header, payload) of a checkpoint; DataError naming the file if it is not one or is damaged."""
+    data = Path(path).read_bytes()
+    if not data.startswith(MAGIC):
+        raise DataError(f"{path}: not an itas checkpoint (delete it to restart this run from its first task)")
+    line, _, payload = data[len(MAGIC):].partition(b"\n")
+    try:
+        header = json.loads(line)
+    except ValueError:
+        raise DataError(f"{path}: damaged checkpoint header (delete it to restart this run)") from None
+    if hashlib.sha256(payload).hexdigest() != header.get("sha256"):
+        raise DataError(f"{path}: checksum mismatch, the checkpoint is damaged (delete it to restart this run)")
+    return header, payload
+
+
+def load_checkpoint(path: Path, fingerprint: str, device: torch.device) -> dict | None:
+    """The state in `path` (None if absent), checked against the run's config fingerprint."""
+    if not Path(path).is_file():
+        return None
+    header, payload = read_header(path)
+    if header.get("fingerprint") != fingerprint:
+        raise DataError(f"{path}: checkpoint of a different config (use --force-new to start afresh)")
+    def place(storage, location: str):
+        # Device tensors follow the run's device; CPU ones (RNG states) stay on the CPU.
+        return storage.to(device) if location.startswith("cuda") else storage
+
+    # weights_only=False: the payload holds the plugin objects described above, checksum-verified.
+    return torch.load(io.BytesIO(payload), map_location=place, weights_only=False)
+
+
+@dataclass(frozen=True)
+class RunCheckpoint:
+    """Where one run keeps its checkpoint, with the config fingerprint and parts it was made with."""
+
+    path: Path
+    fingerprint: str
+    config: dict
+
+    def save(self, state: dict) -> Path:
+        return save_checkpoint(self.path, state, self.fingerprint, self.config)
+
+    def load(self, device: torch.device) -> dict | None:
+        return load_checkpoint(self.path, self.fingerprint, device)

@@ -1,0 +1,132 @@
+"""Kill test: SIGKILL a small sweep at random moments, resume it each time, compare with a sweep
+that was never stopped.
+
+    python -m benchmarks.kill_test [--kills 5] [--seed 0] [--work DIR]
+
+The sweep: finetune, lwf, mean and condensed (a latent memory) × 2 seeds on the tiny procedural
+data, `--jobs 2`. A reference run goes through uninterrupted first and sets the time scale; then
+`itas run` is started, killed (the whole process group: the parent and its worker processes) after
+a random delay, and restarted into the same folder, `--kills` times, then left to finish. Checked:
+metrics.csv and memory.csv byte-identical to the reference, no duplicate rows, no temporary file
+or checkpoint left. Reported per kill: the unfinished runs' seconds since their last checkpoint (the
+work a resume redoes; at most one task per run) against the mean task time of the reference.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import yaml
+
+from results.run_files import read_memory_csv, read_metrics_csv
+from tasks.atomic_files import TEMP_PREFIX
+
+SWEEP = {
+    "data": {"dim": 16, "videos_per_activity": 6, "length_scale": 0.05},
+    "protocol": {"tasks": 5, "labels": "disjoint", "seeds": [1, 2]},
+    "backbone": {"stages": 1, "layers": 4, "maps": 8},
+    "train": {"epochs": 3, "batch_size": 4, "threads": 1},
+    "strategies": ["finetune", "lwf", "mean",
+                   {"name": "condensed", "params": {"K": 2, "latent": 4, "hidden": 16, "tca_epochs": 20,
+                                                    "inversion_steps": 50}}],
+    "budgets": [{"videos": 10}],
+}
+TASKS = SWEEP["protocol"]["tasks"]
+
+
+def itas_run(config: Path, out: Path) -> subprocess.Popen:
+    command = [sys.executable, "-m", "benchmarks.cli", "run", str(config), "--out", str(out),
+               "--device", "cpu", "--jobs", "2", "--no-progress"]
+    # A session of its own, so one killpg reaches the worker processes too, as a SIGKILL of a job would.
+    return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                            start_new_session=True)
+
+
+def finish(config: Path, out: Path) -> tuple[float, str]:
+    start = time.perf_counter()
+    process = itas_run(config, out)
+    output, _ = process.communicate()
+    if process.returncode != 0:
+        raise SystemExit(f"itas run failed ({process.returncode}):\n{output}")
+    return time.perf_counter() - start, output
+
+
+def unfinished_checkpoints(out: Path) -> dict[str, tuple[int, float]]:
+    """Per checkpointed run without a record: (last finished task, checkpoint mtime)."""
+    found = {}
+    for path in sorted((out / "checkpoints").glob("*.ckpt")) if (out / "checkpoints").is_dir() else []:
+        if not (out / "runs" / f"{path.stem}.json").is_file():
+            header = json.loads(path.read_bytes().split(b"\n", 2)[1])
+            found[path.stem] = (header["task"], path.stat().st_mtime)
+    return found
+
+
+def kill_test(work: Path, kills: int, seed: int) -> dict:
+    config = work / "sweep.yaml"
+    config.write_text(yaml.safe_dump(SWEEP, sort_keys=False))
+    reference_seconds, _ = finish(config, work / "reference")
+    records = [json.loads(p.read_text()) for p in (work / "reference" / "runs").glob("*.json")]
+    task_seconds = sum(r["seconds"] for r in records) / (len(records) * TASKS)
+    rng = random.Random(seed)
+    out, events, attempts_seconds = work / "killed", [], 0.0
+    for _ in range(kills):
+        start = time.perf_counter()
+        process = itas_run(config, out)
+        delay = rng.uniform(0.1, 0.6) * reference_seconds
+        try:
+            process.wait(timeout=delay)
+            raise SystemExit(f"the sweep finished before the kill at {delay:.1f} s; lower the delays")
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.communicate()
+        killed_at = time.time()
+        attempts_seconds += time.perf_counter() - start
+        lost = {key: round(killed_at - mtime, 1) for key, (_, mtime) in unfinished_checkpoints(out).items()}
+        events.append({"after_s": round(delay, 1),
+                       "recorded_runs": len(list((out / "runs").glob("*.json"))) if (out / "runs").is_dir() else 0,
+                       "checkpoints": {k: v[0] for k, v in unfinished_checkpoints(out).items()},
+                       "seconds_since_checkpoint": lost,
+                       "temp_files": len(list(out.rglob(f"{TEMP_PREFIX}*"))) if out.is_dir() else 0})
+    final_seconds, output = finish(config, out)
+    identical = {name: (out / name).read_bytes() == (work / "reference" / name).read_bytes()
+                 for name in ("metrics.csv", "memory.csv")}
+    metrics, memory = read_metrics_csv(out / "metrics.csv"), read_memory_csv(out / "memory.csv")
+    leftovers = [str(p) for p in out.rglob(f"{TEMP_PREFIX}*")] + [str(p) for p in out.glob("checkpoints/*")]
+    return {
+        "kills": events,
+        "identical": identical,
+        "duplicate_rows": int(metrics.duplicated().sum() + memory.duplicated().sum()),
+        "leftovers": leftovers,
+        "resumed_lines": output.count("resumed after task"),
+        "reference_seconds": round(reference_seconds, 1),
+        "mean_task_seconds": round(task_seconds, 2),
+        "killed_sweep_seconds": round(attempts_seconds + final_seconds, 1),
+        "max_seconds_since_checkpoint": max((s for e in events for s in e["seconds_since_checkpoint"].values()),
+                                            default=0.0),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--kills", type=int, default=5)
+    parser.add_argument("--seed", type=int, default=0, help="seed of the random kill moments")
+    parser.add_argument("--work", type=Path, default=None, help="folder for the runs (default: a temporary one)")
+    args = parser.parse_args(argv)
+    work = args.work or Path(tempfile.mkdtemp(prefix="itas-kill-test-"))
+    work.mkdir(parents=True, exist_ok=True)
+    report = kill_test(work, args.kills, args.seed)
+    print(json.dumps(report, indent=1))
+    ok = all(report["identical"].values()) and not report["duplicate_rows"] and not report["leftovers"]
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

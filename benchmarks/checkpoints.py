@@ -78,7 +78,7 @@ def _rng_state(strategy) -> dict:
         "python": random.getstate(),
         "numpy": np.random.get_state(),
         "torch": torch.get_rng_state(),
-        "cuda": torch.cuda.get_rng_state_all() if torch.cuda.is_available() else [],
+        "cuda": torch.cuda.get_rng_state_all() if strategy.device.type == "cuda" else [],
         "shuffle": strategy._loader_generator.get_state(),
     }
 

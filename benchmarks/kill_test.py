@@ -33,10 +33,11 @@ SWEEP = {
     "data": {"dim": 16, "videos_per_activity": 6, "length_scale": 0.05},
     "protocol": {"tasks": 5, "labels": "disjoint", "seeds": [1, 2]},
     "backbone": {"stages": 1, "layers": 4, "maps": 8},
-    "train": {"epochs": 3, "batch_size": 4, "threads": 1},
+    # enough epochs that training, not start-up, fills most of the sweep's time
+    "train": {"epochs": 15, "batch_size": 4, "threads": 1},
     "strategies": ["finetune", "lwf", "mean",
-                   {"name": "condensed", "params": {"K": 2, "latent": 4, "hidden": 16, "tca_epochs": 20,
-                                                    "inversion_steps": 50}}],
+                   {"name": "condensed", "params": {"K": 2, "latent": 4, "hidden": 16, "tca_epochs": 40,
+                                                    "inversion_steps": 100}}],
     "budgets": [{"videos": 10}],
 }
 TASKS = SWEEP["protocol"]["tasks"]
@@ -80,7 +81,7 @@ def kill_test(work: Path, kills: int, seed: int) -> dict:
     for _ in range(kills):
         start = time.perf_counter()
         process = itas_run(config, out)
-        delay = rng.uniform(0.1, 0.6) * reference_seconds
+        delay = rng.uniform(0.25, 0.75) * reference_seconds
         try:
             process.wait(timeout=delay)
             raise SystemExit(f"the sweep finished before the kill at {delay:.1f} s; lower the delays")

@@ -44,7 +44,7 @@ def check_case(edit):
     def case(tmp: Path):
         root = dataset(tmp / "data")
         edit(root)
-        return ["check", str(root)], tmp / "nothing"
+        return ["check", str(root), "--dataset", "breakfast"], tmp / "nothing"
     return case
 
 
@@ -237,5 +237,5 @@ def test_bom_and_crlf_files_are_read_normally(tmp_path):
     root = dataset(tmp_path / "data")
     for path in [root / "mapping.txt", ground_truth(root), root / "splits" / "train.split1.bundle"]:
         path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes().replace(b"\n", b"\r\n"))
-    code, stdout, stderr = run_cli("check", str(root))
+    code, stdout, stderr = run_cli("check", str(root), "--dataset", "breakfast")
     assert (code, stderr) == (0, ""), stderr

@@ -66,6 +66,7 @@ def _check_same(experiment, name, tmp_path, kills):
     resumed = _interrupted_and_resumed(experiment, name, tmp_path, kills)
     assert resumed["metrics"] == uninterrupted["metrics"]
     assert resumed["memory"] == uninterrupted["memory"]
+    assert resumed["ribbons"] == uninterrupted["ribbons"]
     assert len({row[0] for row in resumed["metrics"] if row[1] == 4}) >= 1  # all 5 tasks trained
 
 

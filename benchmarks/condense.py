@@ -36,7 +36,7 @@ def fit_and_score(train: list[Video], test: list[Video], cfg: dict, num_classes:
                   background: list[int], device: torch.device, seed: int, label: str,
                   progress: bool) -> dict[str, float]:
     """Train a fresh backbone on `train` for cfg.train.epochs and score it on `test`."""
-    start_training(cfg["train"], seed)
+    start_training(cfg["train"], seed, device)
     model = build_backbone(cfg, train[0].dim, num_classes)
     metric = SegmentationMetrics(background)
     plugins = [EpochProgress(label, 1)] if progress else []
@@ -75,7 +75,7 @@ def condense_experiment(cfg: dict, scenario: Scenario, background: list[int], de
         start = time.perf_counter()
         memory = make_memory(entry.name, Budget(videos=len(train)), seed=seed, **entry.params)
         memory.add_task(0, list(train), MemoryContext(device, scenario.num_classes, seed, progress,
-                                                     Path(shared.name)))
+                                                     Path(shared.name), cfg["train"]["precision"]))
         stored = memory.nbytes()
         with_decoders = int(sum(stored.values()))
         without = with_decoders - int(stored.get("decoders", 0))

@@ -17,6 +17,7 @@ from benchmarks.loggers import LOGGERS
 from tasks.atomic_files import write_text_atomically
 from tasks.errors import DataError
 from tasks.mstcn import read_text
+from tasks.precision import PRECISIONS
 
 DEFAULTS: dict[str, Any] = {
     "data": {
@@ -38,7 +39,9 @@ DEFAULTS: dict[str, Any] = {
     "backbone": {"name": "mstcn", "stages": 4, "layers": 10, "maps": 64, "dropout": 0.5, "channel_dropout": 0.3},
     # threads: CPU threads for torch (null: torch's default, one per core). Small models train faster
     # on one thread: two OpenMP threads spend more time synchronising than computing.
-    "train": {"epochs": 50, "lr": 5e-4, "batch_size": 8, "eval_batch_size": 8, "threads": None},
+    # precision: fp32 | tf32 | bf16 on CUDA (tasks/precision.py); the CPU runs fp32
+    "train": {"epochs": 50, "lr": 5e-4, "batch_size": 8, "eval_batch_size": 8, "threads": None,
+              "precision": "fp32"},
     "strategies": ["finetune", "joint"],
     "budgets": [{"videos": 60}],
     # save_memories: after its last task each replay run writes memories/<run>.pt (`itas replay` decodes it)
@@ -53,6 +56,7 @@ CHOICES = {
     ("protocol", "labels"): ("disjoint", "blurry"),
     ("backbone", "name"): ("mstcn", "asformer"),
     ("output", "save_predictions"): ("last", "all", "none"),
+    ("train", "precision"): PRECISIONS,
 }
 STRATEGY_KEYS = ("name", "label", "params")
 

@@ -23,6 +23,7 @@ from strategies.evaluation import SegmentationMetrics
 from strategies.progress import EpochProgress
 from strategies.registry import StrategyContext, build_strategy
 from strategies.template import make_template
+from tasks.precision import use_precision
 from tasks.scenario import Scenario
 
 
@@ -54,8 +55,10 @@ class RunSpec:
     background: tuple[str, ...]
 
 
-def start_training(train_cfg: dict, seed: int) -> None:
-    """Same start for every training: the config's torch thread count, then every RNG seeded."""
+def start_training(train_cfg: dict, seed: int, device: torch.device) -> None:
+    """Same start for every training: the config's torch thread count and precision on `device`,
+    then every RNG seeded."""
+    use_precision(train_cfg["precision"], device)
     if train_cfg["threads"] is not None:
         torch.set_num_threads(train_cfg["threads"])
     random.seed(seed)
@@ -99,11 +102,11 @@ def train_run(spec: RunSpec, scenario: Scenario, device: torch.device, progress:
     (of the same config) resumes after its last finished task."""
     outputs = outputs or RunOutputs()
     cfg, train = spec.cfg, spec.cfg["train"]
-    start_training(train, spec.seed)
+    start_training(train, spec.seed, device)
     dim = scenario.tasks[0].train[0].dim
     model = build_backbone(cfg, dim, scenario.num_classes)
     ctx = StrategyContext(spec.budget, spec.seed, device, scenario.num_classes,
-                          [t.train for t in scenario.tasks], progress, tca_cache)
+                          [t.train for t in scenario.tasks], progress, tca_cache, train["precision"])
     parts = build_strategy(spec.strategy.name, ctx, spec.strategy.params)
     classes = scenario.label_space.classes
     ribbons = RibbonRecorder(classes)

@@ -42,14 +42,10 @@ def chunk_index(
     return first_code + chunk, codes_per_segment
 
 
-def frame_conditions(
-    segment_labels: np.ndarray | torch.Tensor, lengths: np.ndarray | torch.Tensor, device: torch.device
-) -> tuple[torch.Tensor, torch.Tensor]:
-    """(N,) int64 label and (N,) float32 coherence of every frame, equal to the numpy
-    `Transcripts.frame_labels()` / `tasks.video.coherence` (division in float64, then rounded)."""
+def frame_coherence(lengths: np.ndarray | torch.Tensor, device: torch.device | None = None) -> torch.Tensor:
+    """(N,) float32 coherence of every frame, equal to the numpy `tasks.video.coherence` (division
+    in float64, then rounded)."""
     lengths = _int64(lengths, device)
     frames = int(lengths.sum())
-    labels = _int64(segment_labels, device).repeat_interleave(lengths, output_size=frames)
     denominator = (lengths - 1).clamp(min=1).repeat_interleave(lengths, output_size=frames)
-    coherence = (_positions(lengths, frames).double() / denominator.double()).float()
-    return labels, coherence
+    return (_positions(lengths, frames).double() / denominator.double()).float()

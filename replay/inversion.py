@@ -13,11 +13,12 @@ import numpy as np
 import torch
 from tqdm.auto import tqdm
 
-from replay.chunks import chunk_index, frame_conditions
+from replay.chunks import chunk_index, frame_coherence
 from replay.exemplars import segment_means
 from replay.objectives import OBJECTIVES
 from replay.tca import TCADecoder, TCAEncoder
 from tasks.errors import DataError
+from tasks.precision import exact_matmuls
 
 
 def invert_codes(
@@ -67,20 +68,21 @@ def invert_codes(
     best = z.detach().clone()
     best_loss = torch.full((len(segment_lengths),), float("inf"), device=device)
     bar = tqdm(range(steps + 1), desc="inversion", disable=not progress, leave=False)
-    for step in bar:
-        segment_loss, grad = objective(z.detach())
-        improved = segment_loss < best_loss
-        best_loss = torch.where(improved, segment_loss, best_loss)
-        keep = improved[segment_of_code]
-        best[keep] = z.detach()[keep]
-        if on_step is not None:
-            on_step(step, segment_loss)
-        if step == steps:
-            break
-        z.grad = grad
-        optimizer.step()
-        if progress and step % 50 == 0:
-            bar.set_postfix(loss=f"{best_loss.mean().item():.4g}")
+    with exact_matmuls():  # whatever train.precision says (tasks/precision.py)
+        for step in bar:
+            segment_loss, grad = objective(z.detach())
+            improved = segment_loss < best_loss
+            best_loss = torch.where(improved, segment_loss, best_loss)
+            keep = improved[segment_of_code]
+            best[keep] = z.detach()[keep]
+            if on_step is not None:
+                on_step(step, segment_loss)
+            if step == steps:
+                break
+            z.grad = grad
+            optimizer.step()
+            if progress and step % 50 == 0:
+                bar.set_postfix(loss=f"{best_loss.mean().item():.4g}")
     unfinished = int((~torch.isfinite(best_loss)).sum())
     if unfinished:
         raise DataError(f"network inversion found no finite reconstruction for {unfinished} of {len(lengths)} "
@@ -118,9 +120,10 @@ def decode_codes(
 ) -> torch.Tensor:
     """(N, D) frames of consecutive segments (labels, lengths) from their codes, on codes' device.
 
-    One decoder pass over all frames; only per-segment arrays leave the host, the per-frame index,
-    labels and coherence are built on the device, and the one-hot product is a row gather.
+    One decoder pass over all frames; only per-segment arrays leave the host, the per-frame index
+    and coherence are built on the device, and the one-hot product is a row gather.
     """
-    code_of_frame, _ = chunk_index(lengths, k, codes.device)
-    labels, coherence = frame_conditions(segment_labels, lengths, codes.device)
-    return decoder.decode(codes, code_of_frame, labels, coherence)
+    code_of_frame, codes_per_segment = chunk_index(lengths, k, codes.device)
+    code_labels = torch.as_tensor(np.asarray(segment_labels), dtype=torch.int64, device=codes.device)
+    code_labels = code_labels.repeat_interleave(codes_per_segment, output_size=len(codes))
+    return decoder.decode(codes, code_of_frame, code_labels, frame_coherence(lengths, codes.device))

@@ -91,7 +91,7 @@ class DecoderMemory(SelectedVideoMemory):
         model, self.tca_origins[task] = shared_tca(
             ctx.tca_cache, list(videos), ctx.num_classes, ctx.device, ctx.progress, latent=self.latent,
             hidden=self.hidden, epochs=self.tca_epochs, lr=self.tca_lr, batch_frames=self.batch_frames,
-            beta=self.beta, seed=task_seed(ctx.seed, task),
+            beta=self.beta, seed=task_seed(ctx.seed, task), precision=ctx.precision,
         )
         # Kept only until `encode` has run: the encoder is never held.
         self._trained = model

@@ -25,6 +25,7 @@ class MemoryContext:
     seed: the run's seed; memories derive their own generators from it.
     progress: show tqdm bars on long loops.
     tca_cache: folder where memories share trained TCAs (replay.tca_cache); None: each trains its own.
+    precision: the run's train.precision (tasks.precision), for TCA training.
     """
 
     device: torch.device
@@ -32,6 +33,7 @@ class MemoryContext:
     seed: int = 0
     progress: bool = False
     tca_cache: Path | None = None
+    precision: str = "fp32"
 
 
 @runtime_checkable

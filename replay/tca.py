@@ -15,6 +15,7 @@ from tqdm.auto import tqdm
 
 from replay.transcripts import Transcripts
 from tasks.errors import DataError
+from tasks.precision import autocast
 from tasks.video import Video
 
 
@@ -63,23 +64,24 @@ class TCADecoder(nn.Module):
         """(M, d) codes -> (M, h) their share of the first layer's pre-activation."""
         return F.linear(codes, self.net[0].weight[:, : self.latent])
 
+    def _action_rows(self) -> torch.Tensor:
+        """(C, h) the first layer's response to each one-hot action, bias included."""
+        return self.net[0].weight[:, self.latent : self.latent + self.num_classes].t() + self.net[0].bias
+
     def condition_part(self, labels: torch.Tensor, coherence: torch.Tensor) -> torch.Tensor:
         """(N,) int64, (N,) -> (N, h) the share of the action, the coherence and the bias."""
-        weight, bias = self.net[0].weight, self.net[0].bias
-        action_rows = weight[:, self.latent : self.latent + self.num_classes].t() + bias
-        return action_rows[labels].addcmul_(coherence.unsqueeze(1), weight[:, -1])
-
-    def activations(
-        self, codes: torch.Tensor, code_of_frame: torch.Tensor, labels: torch.Tensor, coherence: torch.Tensor
-    ) -> torch.Tensor:
-        """(N, h) hidden layer of frames whose code is `codes[code_of_frame]`, without per-frame codes."""
-        return self.condition_part(labels, coherence).add_(self.latent_part(codes)[code_of_frame]).relu_()
+        return self._action_rows()[labels].addcmul_(coherence.unsqueeze(1), self.net[0].weight[:, -1])
 
     def decode(
-        self, codes: torch.Tensor, code_of_frame: torch.Tensor, labels: torch.Tensor, coherence: torch.Tensor
+        self, codes: torch.Tensor, code_of_frame: torch.Tensor, code_labels: torch.Tensor, coherence: torch.Tensor
     ) -> torch.Tensor:
-        """(N, D) frames, equal to forward(codes[code_of_frame], labels, coherence) up to rounding."""
-        return self.net[2](self.activations(codes, code_of_frame, labels, coherence))
+        """(N, D) frames whose code is `codes[code_of_frame]`, the code of a segment labelled
+        `code_labels`; equal to forward(codes[code_of_frame], code_labels[code_of_frame], coherence)
+        up to rounding. A code's segment fixes its action, so the action joins the per-code part and
+        only the coherence is added per frame."""
+        per_code = self.latent_part(codes).add_(self._action_rows()[code_labels])
+        hidden = per_code[code_of_frame].addcmul_(coherence.unsqueeze(1), self.net[0].weight[:, -1]).relu_()
+        return self.net[2](hidden)
 
     def freeze(self) -> "TCADecoder":
         self.eval()
@@ -144,12 +146,14 @@ def train_tca(
     device: torch.device = torch.device("cpu"),
     seed: int = 0,
     progress: bool = False,
+    precision: str = "fp32",
 ) -> TCA:
     """Train a TCA on every frame of `videos` (an epoch = one shuffled pass over them, Adam).
 
     Returns the model frozen (eval mode, no gradients): after its task it is only decoded/encoded.
     Deterministic for a seed on CPU: weights, shuffles and reparameterisation noise all come from
-    generators seeded here, and the global RNG is left untouched.
+    generators seeded here, and the global RNG is left untouched. `precision` bf16 runs the forward
+    pass under bfloat16 autocast; the loss is computed from its float32-cast outputs.
     """
     x, labels, coherence = (t.to(device) for t in frame_tensors(videos, Transcripts.from_videos(videos)))
     with torch.random.fork_rng(devices=[]):
@@ -163,8 +167,9 @@ def train_tca(
     for epoch in bar:
         order = torch.randperm(num_frames, generator=generator, device=device)
         for batch in order.split(batch_frames):
-            x_hat, mu, logvar = model(x[batch], labels[batch], coherence[batch], generator)
-            loss, recon = tca_loss(x[batch], x_hat, mu, logvar, beta)
+            with autocast(precision, device):
+                outputs = model(x[batch], labels[batch], coherence[batch], generator)
+            loss, recon = tca_loss(x[batch], *(output.float() for output in outputs), beta)
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
             optimizer.step()

@@ -64,7 +64,7 @@ def last_embedding(model: torch.nn.Module) -> torch.Tensor:
     if embedding is None:
         raise DataError(f"strategies.icarl: backbone {type(model).__name__} exposes no last_embedding "
                         "(per-frame maps of its last stage); iCaRL needs them")
-    return embedding
+    return embedding.float()  # bfloat16 under train.precision bf16; class means stay float32
 
 
 def frame_embeddings(model: torch.nn.Module, videos: Sequence[Video], device: torch.device) -> torch.Tensor:

@@ -26,6 +26,7 @@ class StrategyContext:
     train_videos: list = field(default_factory=list)  # per task: its training videos
     progress: bool = False
     tca_cache: Path | None = None
+    precision: str = "fp32"  # train.precision, passed on to memories
 
 
 @dataclass

@@ -18,7 +18,7 @@ from tasks.video import Video
 
 class ReplayPlugin(SupervisedPlugin):
     def __init__(self, memory: Memory, train_videos: Sequence[Sequence[Video]], num_classes: int,
-                 seed: int, progress: bool = False, tca_cache: Path | None = None):
+                 seed: int, progress: bool = False, tca_cache: Path | None = None, precision: str = "fp32"):
         super().__init__()
         self.memory = memory
         self.train_videos = train_videos
@@ -26,6 +26,7 @@ class ReplayPlugin(SupervisedPlugin):
         self.seed = seed
         self.progress = progress
         self.tca_cache = tca_cache
+        self.precision = precision
         self.replayed_videos = 0
 
     def after_train_dataset_adaptation(self, strategy, **kwargs) -> None:
@@ -36,5 +37,6 @@ class ReplayPlugin(SupervisedPlugin):
 
     def after_training_exp(self, strategy, **kwargs) -> None:
         task = strategy.experience.current_experience
-        ctx = MemoryContext(strategy.device, self.num_classes, self.seed, self.progress, self.tca_cache)
+        ctx = MemoryContext(strategy.device, self.num_classes, self.seed, self.progress, self.tca_cache,
+                            self.precision)
         self.memory.add_task(task, list(self.train_videos[task]), ctx)

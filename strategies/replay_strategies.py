@@ -10,7 +10,8 @@ from strategies.replay_plugin import ReplayPlugin
 def _builder(name: str):
     def build(ctx: StrategyContext, params: dict) -> StrategyParts:
         memory = make_memory(name, ctx.budget, seed=ctx.seed, **params)
-        plugin = ReplayPlugin(memory, ctx.train_videos, ctx.num_classes, ctx.seed, ctx.progress, ctx.tca_cache)
+        plugin = ReplayPlugin(memory, ctx.train_videos, ctx.num_classes, ctx.seed, ctx.progress, ctx.tca_cache,
+                              ctx.precision)
         return StrategyParts(plugins=[plugin], memory=memory)
 
     return build

@@ -17,6 +17,7 @@ from avalanche.training.templates import SupervisedTemplate
 from torch.utils.data import DataLoader
 
 from strategies.loss import tas_loss
+from tasks.precision import autocast
 
 # Extra per-frame predictors (e.g. iCaRL's nearest-mean-of-exemplars) register here: name -> fn(strategy)
 # returning (B, T) class ids. The head's argmax is always reported under "".
@@ -24,8 +25,9 @@ FramePredictor = Callable[["TASTemplate"], torch.Tensor]
 
 
 class TASTemplate(SupervisedTemplate):
-    def __init__(self, **kwargs):
+    def __init__(self, precision: str = "fp32", **kwargs):
         super().__init__(**kwargs)
+        self.precision = precision
         self.frame_predictors: dict[str, FramePredictor] = {}
 
     @property
@@ -51,7 +53,9 @@ class TASTemplate(SupervisedTemplate):
         }
 
     def forward(self) -> torch.Tensor:
-        return self.model(self.mb_x, self.mb_mask)
+        # bf16 autocast covers the backbone only: the loss and every metric see float32 logits
+        with autocast(self.precision, self.device):
+            return self.model(self.mb_x, self.mb_mask).float()
 
     def criterion(self) -> torch.Tensor:
         return tas_loss(self.mb_output, self.mb_y, self.mb_mask)
@@ -88,11 +92,12 @@ class TASTemplate(SupervisedTemplate):
 
 def make_template(model: torch.nn.Module, train_cfg: dict, device: torch.device, plugins: list,
                   metric, loggers: Sequence = ()) -> TASTemplate:
-    """The template as every itas run builds it: Adam, the config's batch sizes and epochs, and an
-    explicit EvaluationPlugin around our segmentation metric (Avalanche's default evaluator crashes
-    on per-frame outputs). With `loggers`, it also emits the loss per training epoch and per
+    """The template as every itas run builds it: Adam, the config's batch sizes, epochs and precision,
+    and an explicit EvaluationPlugin around our segmentation metric (Avalanche's default evaluator
+    crashes on per-frame outputs). With `loggers`, it also emits the loss per training epoch and per
     evaluated task to them."""
     return TASTemplate(
+        precision=train_cfg["precision"],
         model=model,
         optimizer=torch.optim.Adam(model.parameters(), lr=train_cfg["lr"]),
         train_mb_size=train_cfg["batch_size"],

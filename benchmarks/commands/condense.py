@@ -28,10 +28,12 @@ def run(args: argparse.Namespace) -> int:
     from benchmarks.data import experiment_scenario, load_experiment_data
     from benchmarks.runner import resolve_device
     from tasks.atomic_files import writable_folder, write_text_atomically
+    from tasks.precision import check_precision
 
     source = args.config or bundled_config("condense")
     cfg = load_config(source, args.overrides)
     device = resolve_device(args.device)
+    check_precision(cfg["train"]["precision"], device)
     out = Path(args.out) if args.out else Path("runs") / f"condense-{time.strftime('%Y%m%d-%H%M%S')}"
     dataset = load_experiment_data(cfg["data"])
     seed = cfg["protocol"]["seeds"][0]

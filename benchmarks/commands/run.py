@@ -12,6 +12,7 @@ from benchmarks.loggers import require_logger_packages
 from benchmarks.outputs import final_table, write_run_tables
 from tasks.atomic_files import remove_orphaned_temps, writable_folder
 from tasks.errors import DataError
+from tasks.precision import check_precision
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -66,6 +67,8 @@ def run(args: argparse.Namespace) -> int:
         cfg["train"]["threads"] = max(1, (os.cpu_count() or 1) // jobs)
     # A SLURM job resolves the device on its node; everything else resolves it here, failing early.
     device = args.device if args.executor == "slurm" else resolve_device(args.device)
+    if not isinstance(device, str):  # else checked on the node, when the run starts
+        check_precision(cfg["train"]["precision"], device)
     name = Path(args.config).stem if args.config else "quick"
     out = Path(args.out) if args.out else Path("runs") / f"{name}-{time.strftime('%Y%m%d-%H%M%S')}"
     experiment = prepare_experiment(cfg, str(args.config or bundled_config()))  # data, splits and budgets checked before any output

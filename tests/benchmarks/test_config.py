@@ -13,7 +13,8 @@ def test_bundled_quick_config_resolves_over_the_defaults():
     assert cfg["backbone"] == {"name": "mstcn", "stages": 2, "layers": 8, "maps": 32, "dropout": 0.5,
                               "channel_dropout": 0.3}
     # keys the YAML leaves out keep their defaults
-    assert cfg["train"] == {"epochs": 10, "lr": 0.001, "batch_size": 4, "eval_batch_size": 8, "threads": 1}
+    assert cfg["train"] == {"epochs": 10, "lr": 0.001, "batch_size": 4, "eval_batch_size": 8, "threads": 1,
+                            "precision": "fp32"}
     assert cfg["data"]["root"] is None and cfg["data"]["split"] == 1 and cfg["data"]["background"] == []
     assert cfg["budgets"] == [{"videos": 60}]
     names = [entry.name for entry in strategy_entries(cfg)]
@@ -56,7 +57,8 @@ BAD_CONFIGS = {
     "unknown top-level key": ("trian: {epochs: 2}\n", "unknown key 'trian' (allowed: data, protocol, backbone, "
                               "train, strategies, budgets, output)"),
     "unknown section key": ("train: {epoch: 2}\n", "unknown key 'train.epoch' (allowed: epochs, lr, batch_size, "
-                            "eval_batch_size, threads)"),
+                            "eval_batch_size, threads, precision)"),
+    "unknown precision": ("train: {precision: fp16}\n", "'train.precision' is 'fp16'; expected one of fp32, tf32, bf16"),
     "bad choice": ("protocol: {labels: mixed}\n", "'protocol.labels' is 'mixed'; expected one of disjoint, blurry"),
     "non-integer epochs": ("train: {epochs: 1.5}\n", "'train.epochs' must be a positive integer, got 1.5"),
     "boolean epochs": ("train: {epochs: true}\n", "'train.epochs' must be a positive integer, got True"),

@@ -199,6 +199,16 @@ def test_unknown_device_name(tmp_path):
     assert (code, stderr) == (2, "itas run: error: --device: expected auto, cpu or cuda[:N], got 'gpu'\n")
 
 
+def test_bf16_on_the_cpu_is_one_line_and_exit_2(tmp_path):
+    config = write_config(tmp_path / "tiny.yaml", tiny_config())
+    code, _, stderr = run_cli("run", str(config), "--out", str(tmp_path / "out"), "--device", "cpu",
+                              "--set", "train.precision=bf16")
+    assert code == 2
+    assert stderr == ("itas run: error: train.precision: bf16 needs a CUDA device with bfloat16 support, "
+                      "the run's device is cpu (use fp32 there)\n")
+    assert not (tmp_path / "out").exists()
+
+
 def test_missing_feature_file_in_a_data_root_names_the_file(tmp_path):
     data = tmp_path / "data"
     assert run_cli("synth", str(data), "--dim", "16", "--videos-per-activity", "4", "--length-scale", "0.05")[0] == 0

@@ -3,12 +3,13 @@ import pytest
 import torch
 from synthetic_segments import procedural_videos
 
+from replay.chunks import frame_coherence
 from replay.inversion import chunk_index, decode_codes, encode_codes, invert_codes
 from replay.tca import TCADecoder, train_tca
 from replay.transcripts import Transcripts
 from tasks.errors import DataError
 from tasks.procedural import PRESETS, GeneratorParams, build_world, plan_videos, render_features
-from tasks.video import Video
+from tasks.video import Video, coherence
 
 
 def test_chunk_index_by_hand():
@@ -156,3 +157,8 @@ def test_inversion_through_a_broken_decoder_is_a_one_line_error():
     with pytest.raises(DataError, match="network inversion found no finite reconstruction for 2 of 2 segments"):
         invert_codes(decoder.freeze(), torch.zeros(5, 4), torch.zeros(5, dtype=torch.long), torch.zeros(5), lengths,
                      steps=2)
+
+
+def test_frame_coherence_on_the_device_equals_the_numpy_one():
+    lengths = np.random.default_rng(0).integers(1, 60, size=40)
+    np.testing.assert_array_equal(frame_coherence(lengths).numpy(), coherence(lengths))

@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 import torch
 
-from replay.chunks import chunk_index, frame_conditions
+from replay.chunks import chunk_index, frame_coherence
 from replay.objectives import DirectObjective, GramObjective
 from replay.tca import TCADecoder
 
@@ -17,7 +17,7 @@ def _problem(dim: int, hidden: int, k: int, seed: int, scale: float = 1.0):
     decoder.freeze()
     lengths = np.random.default_rng(seed).integers(1, 12, size=9)
     code_of_frame, codes_per_segment = chunk_index(lengths, k)
-    labels, coherence = frame_conditions(np.arange(9) % 6, lengths, torch.device("cpu"))
+    labels, coherence = torch.from_numpy(np.repeat(np.arange(9) % 6, lengths)), frame_coherence(lengths)
     x = torch.randn(int(lengths.sum()), dim, generator=generator)
     codes = torch.randn(int(codes_per_segment.sum()), 5, generator=generator)
     frames_per_code = torch.bincount(code_of_frame, minlength=len(codes))

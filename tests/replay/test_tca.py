@@ -4,7 +4,7 @@ import torch
 from synthetic_segments import procedural_videos
 
 from replay.held import held_nbytes
-from replay.tca import TCA, decoder_num_parameters, frame_tensors, tca_loss, train_tca
+from replay.tca import TCA, TCADecoder, decoder_num_parameters, frame_tensors, tca_loss, train_tca
 from replay.transcripts import Transcripts
 from tasks.errors import DataError
 from tasks.video import Video
@@ -73,6 +73,16 @@ def test_training_is_seeded_frozen_and_learns():
     assert errors[1] < 0.2 * variance < variance < errors[0]
 
 
+def test_bf16_autocast_training_runs_and_stays_close_to_fp32():
+    """CPU autocast exercises the bf16 path (runs refuse bf16 on the CPU, tasks/precision.py)."""
+    videos = procedural_videos(num_videos=4, dim=16)
+    kwargs = dict(num_classes=5, latent=4, hidden=32, epochs=20, batch_frames=64, seed=3)
+    exact, rounded = train_tca(videos, **kwargs), train_tca(videos, precision="bf16", **kwargs)
+    assert all(p.dtype == torch.float32 and torch.isfinite(p).all() for p in rounded.parameters())
+    gaps = [(a - b).abs().max().item() for a, b in zip(exact.parameters(), rounded.parameters())]
+    assert 0 < max(gaps) < 0.05
+
+
 def test_logvar_is_bounded_so_the_kl_term_cannot_overflow():
     model = TCA(dim=6, num_classes=3, latent=2, hidden=8)
     with torch.no_grad():
@@ -85,3 +95,13 @@ def test_a_diverging_training_stops_with_a_one_line_error():
     videos = procedural_videos(num_videos=2, num_classes=3, dim=6)
     with pytest.raises(DataError, match=r"TCA training diverged at epoch \d+ of 50 \(non-finite loss\); lower tca_lr"):
         train_tca(videos, 3, latent=2, hidden=8, epochs=50, lr=1e30, batch_frames=16)
+
+
+def test_decode_from_codes_equals_the_forward_pass_on_per_frame_inputs():
+    torch.manual_seed(0)
+    decoder = TCADecoder(dim=24, num_classes=7, latent=5, hidden=16).freeze()
+    codes, code_labels = torch.randn(6, 5), torch.tensor([3, 3, 0, 6, 1, 1])
+    code_of_frame = torch.tensor([0, 0, 1, 2, 2, 2, 3, 4, 5, 5])
+    coherence = torch.rand(10)
+    expected = decoder(codes[code_of_frame], code_labels[code_of_frame], coherence)
+    torch.testing.assert_close(decoder.decode(codes, code_of_frame, code_labels, coherence), expected)

@@ -47,12 +47,12 @@ def three_tasks() -> list[SimpleNamespace]:
 
 
 def template(plugins: list, epochs: int = 1, batch: int = 2, lr: float = 1e-2,
-             metric: SegmentationMetrics | None = None) -> TASTemplate:
+             metric: SegmentationMetrics | None = None, precision: str = "fp32") -> TASTemplate:
     model = MSTCN(DIM, NUM_CLASSES, stages=2, layers=2, maps=8, dropout=0.0)
     return TASTemplate(
         model=model, optimizer=torch.optim.Adam(model.parameters(), lr=lr), train_mb_size=batch,
         train_epochs=epochs, eval_mb_size=batch, device=CPU, plugins=plugins,
-        evaluator=evaluation_plugin(metric or SegmentationMetrics(), []),
+        evaluator=evaluation_plugin(metric or SegmentationMetrics(), []), precision=precision,
     )
 
 

@@ -1,3 +1,4 @@
+import pytest
 import torch
 from loader_recording import LoaderRecorder, template, train_recorded
 from strategy_smoke import tiny_tasks
@@ -39,3 +40,25 @@ def test_shuffling_follows_the_torch_seed():
     first = train_recorded([], tasks, epochs=3).epochs
     assert train_recorded([], tasks, epochs=3).epochs == first
     assert [sorted(epoch) for epoch in first] == [["t0v0", "t0v1", "t0v2"]] * 3 + [["t1v0", "t1v1", "t1v2"]] * 3
+
+
+def test_bf16_autocast_runs_the_backbone_in_bfloat16_and_the_loss_in_float32():
+    """CPU autocast exercises the bf16 code path (runs refuse bf16 on the CPU, tasks/precision.py)."""
+    class OutputRecorder(LoaderRecorder):
+        def after_forward(self, strategy, **kwargs) -> None:
+            self.output_dtype = strategy.mb_output.dtype
+
+    losses, seen = {}, {}
+    for precision in ("fp32", "bf16"):
+        torch.manual_seed(0)
+        recorder = OutputRecorder()
+        strategy = template([recorder], epochs=2, batch=3, precision=precision)
+        strategy.model.stages[0].conv_in.register_forward_hook(
+            lambda module, inputs, output, precision=precision: seen.update({precision: output.dtype}))
+        strategy.train(make_benchmark(tiny_tasks()[:1]).train_stream[0])
+        assert recorder.output_dtype == torch.float32
+        losses[precision] = recorder.losses
+    assert seen == {"fp32": torch.float32, "bf16": torch.bfloat16}
+    # same start, bfloat16 rounding: close, not equal
+    assert losses["bf16"][0] == pytest.approx(losses["fp32"][0], rel=0.05)
+    assert losses["bf16"] != losses["fp32"]

@@ -25,7 +25,7 @@ FramePredictor = Callable[["TASTemplate"], torch.Tensor]
 
 
 class TASTemplate(SupervisedTemplate):
-    def __init__(self, precision: str = "fp32", **kwargs):
+    def __init__(self, *, precision: str = "fp32", **kwargs):
         super().__init__(**kwargs)
         self.precision = precision
         self.frame_predictors: dict[str, FramePredictor] = {}

@@ -162,3 +162,15 @@ def test_inversion_through_a_broken_decoder_is_a_one_line_error():
 def test_frame_coherence_on_the_device_equals_the_numpy_one():
     lengths = np.random.default_rng(0).integers(1, 60, size=40)
     np.testing.assert_array_equal(frame_coherence(lengths).numpy(), coherence(lengths))
+
+
+@pytest.mark.parametrize("dim, hidden, expected", [(32, 16, "gram"), (16, 32, "direct")])
+def test_auto_form_is_the_cheaper_one(dim, hidden, expected):
+    torch.manual_seed(0)
+    decoder = TCADecoder(dim, num_classes=3, latent=4, hidden=hidden).freeze()
+    lengths = np.array([4, 3, 5])
+    x, labels, c = torch.randn(12, dim), torch.from_numpy(np.repeat([0, 2, 1], lengths)), frame_coherence(lengths)
+    runs = {form: invert_codes(decoder, x, labels, c, lengths, steps=3, seed=1, form=form)
+            for form in ("auto", "gram", "direct")}
+    assert all(torch.equal(a, b) for a, b in zip(runs["auto"], runs[expected]))
+    assert not torch.equal(runs["gram"][1], runs["direct"][1])  # the two forms round differently

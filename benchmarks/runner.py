@@ -22,6 +22,7 @@ from benchmarks.checkpoints import RunCheckpoint, checkpoint_path, read_header
 from benchmarks.config import StrategyEntry, strategy_entries
 from benchmarks.fingerprints import fingerprint, mismatch_error, run_config
 from benchmarks.data import experiment_scenario, load_experiment_data
+from benchmarks.live_progress import progress_path, wait_for_jobs
 from benchmarks.training import RunOutputs, RunSpec, run_key, train_run
 from replay.budget import Budget
 from replay.memory import MemoryContext
@@ -84,11 +85,12 @@ def tca_cache(out_dir: Path) -> Path:
 
 
 def execute_run(cfg: dict, out_dir: Path, run: PlannedRun, device: torch.device | str,
-                progress: bool, scenario: Scenario | None = None) -> dict:
+                progress: bool, scenario: Scenario | None = None, report_progress: bool = False) -> dict:
     """Train and evaluate one run and record it atomically; a recorded run is read back instead.
 
     `device` may be a name, resolved where the run executes (a SLURM node, not the login node);
     without `scenario` (a job in another process) the run loads the data and splits it itself.
+    `report_progress`: write progress/<run>.json after every epoch for the parent's live view.
     """
     device = resolve_device(device) if isinstance(device, str) else device
     path = record_path(out_dir, run)
@@ -108,7 +110,8 @@ def execute_run(cfg: dict, out_dir: Path, run: PlannedRun, device: torch.device 
     spec = RunSpec(run.strategy, run.budget, run.budget_label, run.seed, cfg, tuple(cfg["data"]["background"]))
     start = time.perf_counter()
     memory_file = memory_path(out_dir, run) if cfg["output"]["save_memories"] else None
-    outputs = RunOutputs(loggers=out_dir / "loggers" / run.key, predictions=out_dir / "predictions")
+    outputs = RunOutputs(loggers=out_dir / "loggers" / run.key, predictions=out_dir / "predictions",
+                         progress=progress_path(out_dir, run.key) if report_progress else None)
     checkpoint = RunCheckpoint(checkpoint_path(out_dir, run.key), fingerprint(parts), parts)
     record = train_run(spec, scenario, device, progress, memory_file, tca_cache(out_dir), outputs, checkpoint)
     record.update(seconds=round(time.perf_counter() - start, 2), fingerprint=fingerprint(parts), config=parts)
@@ -151,8 +154,9 @@ class RunJob(submitit.helpers.Checkpointable):
     `checkpoint`, which (Checkpointable's default) requeues this same callable with the same
     arguments; the requeued job finds the run's checkpoint and resumes after its last finished task."""
 
-    def __call__(self, cfg: dict, out_dir: Path, run: PlannedRun, device: str, progress: bool) -> dict:
-        return execute_run(cfg, out_dir, run, device, progress)
+    def __call__(self, cfg: dict, out_dir: Path, run: PlannedRun, device: str, progress: bool,
+                 report_progress: bool = False) -> dict:
+        return execute_run(cfg, out_dir, run, device, progress, None, report_progress)
 
 
 @dataclass
@@ -184,6 +188,16 @@ def prepare_experiment(cfg: dict, source: str = "config") -> Experiment:
     return Experiment(cfg, runs, scenarios)
 
 
+def report_job(key: str, job) -> None:
+    """The status line of a finished job, or its failure as one line."""
+    try:
+        seconds = job.result()["seconds"]
+        tqdm.write(f"[itas] {key}: done in {seconds:.0f} s")
+    except Exception as err:  # submitit wraps the job's own error; its log names the cause
+        last = str(err).strip().splitlines()[-1] if str(err).strip() else type(err).__name__
+        raise DataError(f"run {key} (job {job.job_id}) failed: {last}") from None
+
+
 def run_experiment(exp: Experiment, out_dir: Path, device: torch.device | str, progress: bool = True,
                    executor=None) -> list[dict]:
     """Every planned run, in this process or through a submitit `executor`; returns the records."""
@@ -194,16 +208,10 @@ def run_experiment(exp: Experiment, out_dir: Path, device: torch.device | str, p
     pending = [run for run in runs if not record_path(out_dir, run).is_file()]
     try:
         with executor.batch():
-            jobs = [executor.submit(RunJob(), cfg, out_dir, run, device, False) for run in pending]
+            jobs = [executor.submit(RunJob(), cfg, out_dir, run, device, False, progress) for run in pending]
         for run, job in zip(pending, jobs):
             print(f"[itas] {run.key}: submitted as job {job.job_id}")
-        for run, job in tqdm(list(zip(pending, jobs)), desc="runs", unit="run", disable=not progress):
-            try:
-                seconds = job.result()["seconds"]
-                tqdm.write(f"[itas] {run.key}: done in {seconds:.0f} s")
-            except Exception as err:  # submitit wraps the job's own error; its log names the cause
-                last = str(err).strip().splitlines()[-1] if str(err).strip() else type(err).__name__
-                raise DataError(f"run {run.key} (job {job.job_id}) failed: {last}") from None
+        wait_for_jobs({run.key: job for run, job in zip(pending, jobs)}, out_dir, progress, report_job)
     finally:
         if hasattr(executor, "shutdown"):  # local process pools; submitit executors hold no processes
             executor.shutdown()

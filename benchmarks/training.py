@@ -20,7 +20,7 @@ from replay.stored import SelectedVideoMemory
 from strategies.backbones import ASFormer, MSTCN
 from strategies.benchmark import make_benchmark
 from strategies.evaluation import SegmentationMetrics
-from strategies.progress import EpochProgress
+from strategies.progress import EpochProgress, ProgressFile
 from strategies.registry import StrategyContext, build_strategy
 from strategies.template import make_template
 from tasks.precision import use_precision
@@ -33,6 +33,7 @@ class RunOutputs:
 
     loggers: Path | None = None  # loggers/<run>/: one subfolder per configured logger
     predictions: Path | None = None  # predictions/: the run's folders go below it
+    progress: Path | None = None  # progress/<run>.json: task and epoch, for a parent process
 
 
 def run_key(label: str, budget_label: str, seed: int) -> str:
@@ -121,6 +122,8 @@ def train_run(spec: RunSpec, scenario: Scenario, device: torch.device, progress:
     plugins = list(parts.plugins)
     if progress:
         plugins.append(EpochProgress(spec.strategy.label, len(scenario.tasks)))
+    if outputs.progress is not None:
+        plugins.append(ProgressFile(outputs.progress, len(scenario.tasks)))
     loggers = []
     if outputs.loggers is not None and cfg["output"]["loggers"]:
         tags = {"strategy": spec.strategy.label, "budget": spec.budget_label, "seed": spec.seed}

@@ -1,8 +1,13 @@
-"""Progress bars for long training loops."""
+"""Progress of long training loops: a bar in this process, or a file for a parent process."""
 from __future__ import annotations
+
+import json
+from pathlib import Path
 
 from avalanche.core import SupervisedPlugin
 from tqdm.auto import tqdm
+
+from tasks.atomic_files import write_text_atomically
 
 
 class EpochProgress(SupervisedPlugin):
@@ -23,3 +28,26 @@ class EpochProgress(SupervisedPlugin):
 
     def after_training_exp(self, strategy, **kwargs) -> None:
         self.bar.close()
+
+
+class ProgressFile(SupervisedPlugin):
+    """The run's position — task, epochs done in it, their totals — written atomically to `path` at
+    the start of every task and after every epoch, for a parent process that shows runs training
+    in other processes (benchmarks.live_progress)."""
+
+    def __init__(self, path: Path, n_tasks: int):
+        super().__init__()
+        self.path, self.n_tasks = Path(path), n_tasks
+
+    def _write(self, strategy, epoch: int) -> None:
+        position = {"task": strategy.experience.current_experience, "tasks": self.n_tasks,
+                    "epoch": epoch, "epochs": strategy.train_epochs}
+        write_text_atomically(self.path, json.dumps(position))
+
+    def before_training_exp(self, strategy, **kwargs) -> None:
+        self.epoch = 0
+        self._write(strategy, self.epoch)
+
+    def after_training_epoch(self, strategy, **kwargs) -> None:
+        self.epoch += 1
+        self._write(strategy, self.epoch)

@@ -11,10 +11,10 @@ from tasks.errors import DataError
 pytestmark = pytest.mark.usefixtures("itas_cache")
 
 
-def _run(config, out, jobs: int, executor: str = "inline") -> str:
+def _run(config, out, jobs: int, executor: str = "inline", progress: bool = False) -> str:
     with contextlib.redirect_stdout(io.StringIO()) as stdout, contextlib.redirect_stderr(io.StringIO()):
-        assert main(["run", str(config), "--out", str(out), "--device", "cpu", "--no-progress",
-                     "--jobs", str(jobs), "--executor", executor]) == 0
+        assert main(["run", str(config), "--out", str(out), "--device", "cpu", "--jobs", str(jobs),
+                     "--executor", executor, *([] if progress else ["--no-progress"])]) == 0
     return stdout.getvalue()
 
 
@@ -22,8 +22,9 @@ def test_parallel_jobs_and_submitit_give_the_same_tables_as_one_process(tmp_path
     cfg = tiny_config(strategies=["finetune", "mean"], budgets=[{"videos": 5}], train={"epochs": 1, "batch_size": 4, "threads": 1})
     config = write_config(tmp_path / "tiny.yaml", cfg)
     _run(config, tmp_path / "serial", jobs=1)
-    stdout = _run(config, tmp_path / "pool", jobs=2)
+    stdout = _run(config, tmp_path / "pool", jobs=2, progress=True)  # children write progress files
     assert "finetune__none__seed42: submitted as job process 0" in stdout
+    assert not (tmp_path / "pool" / "progress").exists()  # removed as the runs finished
     assert "mean__videos=5__seed42: done in" in stdout
     _run(config, tmp_path / "submitit", jobs=1, executor="local")
     for table in ("metrics.csv", "memory.csv", "summary.csv"):

@@ -49,7 +49,10 @@ def auto_jobs(device: str, runs: int) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
+    import torch
+
     from benchmarks.executors import make_executor
+    from benchmarks.replay_pictures import write_replay_pictures
     from benchmarks.runner import (
         check_resumable,
         plan_runs,
@@ -83,6 +86,8 @@ def run(args: argparse.Namespace) -> int:
     print(f"[itas] run {name} on {device} -> {out}")
     records = run_experiment(experiment, out, device, progress=not args.no_progress, executor=executor)
     write_run_tables(records, out)
+    # pictures decode on the run's device; a SLURM run's device name may not exist on this node
+    write_replay_pictures(out, out, device if isinstance(device, torch.device) else torch.device("cpu"))
     print(final_table(records))
     print(f"[itas] wrote {out}")
     return 0

@@ -1,4 +1,7 @@
 import pytest
+from tiny_config import tiny_config, write_config
+
+from benchmarks.cli import main
 
 
 @pytest.fixture(scope="session")
@@ -10,3 +13,16 @@ def itas_cache(tmp_path_factory):
         patch.setenv("ITAS_CACHE", str(folder))
         yield folder
 
+
+
+@pytest.fixture(scope="session")
+def inspected_run(tmp_path_factory, itas_cache):
+    """A tiny two-task run of finetune and mean that keeps everything there is to inspect: predictions
+    after every task and the memories (shared by the predictions and pictures tests)."""
+    folder = tmp_path_factory.mktemp("inspected")
+    cfg = tiny_config(strategies=["finetune", "mean"], protocol={"tasks": 2, "seeds": [42]},
+                      budgets=[{"videos": 4}], output={"save_predictions": "all", "save_memories": True})
+    code = main(["run", str(write_config(folder / "tiny.yaml", cfg)), "--out", str(folder / "out"),
+                 "--device", "cpu", "--no-progress", "--jobs", "1"])
+    assert code == 0
+    return folder / "out"

@@ -13,19 +13,7 @@ from benchmarks.cli import main
 from benchmarks.predictions import PredictionFiles, RibbonRecorder
 from results.prediction_files import MSTCN_HEADER, read_label_file
 
-pytestmark = pytest.mark.usefixtures("itas_cache")
 RUN = "finetune__none__seed42"
-
-
-@pytest.fixture(scope="module")
-def predicted_run(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("predicted")
-    cfg = tiny_config(strategies=["finetune"], protocol={"tasks": 2, "seeds": [42]},
-                      output={"save_predictions": "all"})
-    code = main(["run", str(write_config(folder / "tiny.yaml", cfg)), "--out", str(folder / "out"),
-                 "--device", "cpu", "--no-progress", "--jobs", "1"])
-    assert code == 0
-    return folder / "out"
 
 
 def itas_eval_json(gt, pred) -> dict:
@@ -35,24 +23,25 @@ def itas_eval_json(gt, pred) -> dict:
     return json.loads(out.getvalue())
 
 
+@pytest.mark.parametrize("run", [RUN, "mean__videos=4__seed42"])
 @pytest.mark.parametrize("train_task", [0, 1])
 @pytest.mark.parametrize("eval_task", [0, 1])
-def test_itas_eval_on_saved_predictions_reproduces_the_metrics_row(predicted_run, train_task, eval_task):
-    folder = predicted_run / "predictions" / RUN
+def test_itas_eval_on_saved_predictions_reproduces_the_metrics_row(inspected_run, run, train_task, eval_task):
+    folder = inspected_run / "predictions" / run
     scores = itas_eval_json(folder / "groundTruth" / f"task{eval_task}", folder / f"after_task{train_task}")
-    metrics = pd.read_csv(predicted_run / "metrics.csv").query(
-        f"train_task == {train_task} and eval_task == {eval_task}").set_index("metric")["value"]
-    assert {m: round(v, 4) for m, v in scores.items()} == metrics.to_dict()
-    record = json.loads((predicted_run / "runs" / f"{RUN}.json").read_text())
+    metrics = pd.read_csv(inspected_run / "metrics.csv").query(
+        f"strategy == '{run.split('__')[0]}' and train_task == {train_task} and eval_task == {eval_task}")
+    assert {m: round(v, 4) for m, v in scores.items()} == metrics.set_index("metric")["value"].to_dict()
+    record = json.loads((inspected_run / "runs" / f"{run}.json").read_text())
     exact = {m: v for _, i, j, m, v in record["metrics"] if (i, j) == (train_task, eval_task)}
     # the run record's full-precision floats; Edit's mean over videos may differ in the last bit, as
     # `itas eval` sums the videos in file-name order and the run in loader order
     assert scores == pytest.approx(exact, rel=1e-12, abs=0)
 
 
-def test_prediction_files_are_mstcn_results_files_of_every_test_video(predicted_run):
-    folder = predicted_run / "predictions" / RUN
-    tasks = json.loads((predicted_run / "tasks.json").read_text())["seeds"]["42"]["tasks"]
+def test_prediction_files_are_mstcn_results_files_of_every_test_video(inspected_run):
+    folder = inspected_run / "predictions" / RUN
+    tasks = json.loads((inspected_run / "tasks.json").read_text())["seeds"]["42"]["tasks"]
     gts = sorted((folder / "groundTruth").glob("task*/*.txt"))
     assert len(gts) == sum(t["test_videos"] for t in tasks)
     classes = {c for t in tasks for c in t["classes"]}
@@ -65,16 +54,16 @@ def test_prediction_files_are_mstcn_results_files_of_every_test_video(predicted_
     assert len(first[1].split()) == len(read_label_file(next(g for g in gts if g.stem == files[0].name)))
 
 
-def test_the_run_record_keeps_ribbons_of_three_first_task_videos(predicted_run):
-    ribbons = json.loads((predicted_run / "runs" / f"{RUN}.json").read_text())["ribbons"]
+def test_the_run_record_keeps_ribbons_of_three_first_task_videos(inspected_run):
+    ribbons = json.loads((inspected_run / "runs" / f"{RUN}.json").read_text())["ribbons"]
     assert len(ribbons["videos"]) == 3 and len(ribbons["after_task"]) == 2
-    gt_dir = predicted_run / "predictions" / RUN / "groundTruth" / "task0"
+    gt_dir = inspected_run / "predictions" / RUN / "groundTruth" / "task0"
     for v, name in enumerate(ribbons["videos"]):
         labels = read_label_file(gt_dir / f"{name}.txt")
         assert [label for label, n in ribbons["truth"][v] for _ in range(n)] == list(labels)
         for after in ribbons["after_task"]:
             assert sum(n for _, n in after[v]) == len(labels)
-        final = read_label_file(predicted_run / "predictions" / RUN / "after_task1" / name)
+        final = read_label_file(inspected_run / "predictions" / RUN / "after_task1" / name)
         assert [label for label, n in ribbons["after_task"][1][v] for _ in range(n)] == list(final)
 
 
@@ -94,6 +83,7 @@ def test_last_keeps_only_the_last_task_and_none_is_not_listened_to(tmp_path):
     assert ribbons.record == {"videos": ["v1"], "truth": [[["a", 2], ["b", 1]]], "after_task": [[[["a", 1], ["b", 2]]]]}
 
 
+@pytest.mark.usefixtures("itas_cache")
 def test_save_predictions_none_writes_no_folder(tmp_path):
     cfg = tiny_config(strategies=["finetune"], protocol={"tasks": 2, "seeds": [42]},
                       output={"save_predictions": "none"})

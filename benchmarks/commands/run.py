@@ -21,7 +21,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="train and evaluate strategies task after task (default: the bundled quick config)",
         description="Run an incremental TAS experiment. Without CONFIG, the bundled quick config runs "
         "on the embedded procedural dataset (no download needed). Writes config.yaml, tasks.json, "
-        "metrics.csv, memory.csv, matrices.json, summary.{csv,md,tex} and PNG plots into --out.",
+        "metrics.csv, memory.csv, matrices.json, summary.{csv,md,tex}, PNG plots and ribbons, "
+        "predictions/ (output.save_predictions) and, when configured, loggers/ (output.loggers), "
+        "memories/ and replay pictures (output.save_memories) into --out.",
     )
     add_training_arguments(p, "quick.yaml", "runs/<config name>-<time>")
     p.add_argument("--executor", default="inline", choices=["inline", "local", "slurm"],

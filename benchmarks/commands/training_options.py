@@ -8,7 +8,7 @@ def add_training_arguments(p: argparse.ArgumentParser, default_config: str, defa
     p.add_argument("config", nargs="?", help=f"experiment YAML (default: bundled {default_config})")
     p.add_argument("--out", default=None, help=f"output folder (default: {default_out})")
     p.add_argument("--device", default="auto", help="auto | cpu | cuda | cuda:N (default: auto)")
-    p.add_argument("--no-progress", action="store_true", help="hide progress bars")
+    p.add_argument("--no-progress", action="store_true", help="hide progress bars; status lines stay")
     add_override_argument(p)
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from tasks.atomic_files import writable_folder
 from results.report import write_report
+from tasks.atomic_files import writable_folder
 from tasks.errors import DataError
 
 

@@ -41,14 +41,17 @@ def _flatten(value: Any, prefix: str = "") -> dict[str, Any]:
     return {prefix: value}
 
 
-def differing_keys(old: dict | None, new: dict) -> list[str]:
-    """'key: old -> new' for every key whose value differs (all of `new` when `old` is unknown)."""
-    before, after = _flatten(old or {}), _flatten(new)
+def differing_keys(old: dict, new: dict) -> list[str]:
+    """'key: old -> new' for every key whose value differs."""
+    before, after = _flatten(old), _flatten(new)
     return [f"{key}: {before.get(key, '(absent)')!r} -> {after.get(key, '(absent)')!r}"
             for key in sorted(set(before) | set(after)) if before.get(key, "(absent)") != after.get(key, "(absent)")]
 
 
 def mismatch_error(path: Any, old: dict | None, new: dict) -> DataError:
+    if old is None:
+        return DataError(f"{path}: written without a config fingerprint (by an earlier itas), so it cannot be "
+                         "matched to this config; use --force-new to start such runs afresh, or another --out")
     keys = differing_keys(old, new)
     shown = "; ".join(keys[:4]) + (f"; and {len(keys) - 4} more" if len(keys) > 4 else "")
     return DataError(f"{path}: made with a different config ({shown}); use --force-new to start such runs "

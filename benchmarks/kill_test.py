@@ -4,12 +4,13 @@ that was never stopped.
     python -m benchmarks.kill_test [--kills 5] [--seed 0] [--work DIR]
 
 The sweep: finetune, lwf, mean and condensed (a latent memory) × 2 seeds on the tiny procedural
-data, `--jobs 2`. A reference run goes through uninterrupted first and sets the time scale; then
-`itas run` is started, killed (the whole process group: the parent and its worker processes) after
-a random delay, and restarted into the same folder, `--kills` times, then left to finish. Checked:
-metrics.csv and memory.csv byte-identical to the reference, no duplicate rows, no temporary file
-or checkpoint left. Reported per kill: the unfinished runs' seconds since their last checkpoint (the
-work a resume redoes; at most one task per run) against the mean task time of the reference.
+data, `--jobs 2`. A reference run goes through uninterrupted first and gives each run's task time; then
+`itas run` is started and, once it is training (a checkpoint or record written since it started),
+killed after a further random delay of up to 3 mean task times (the whole process group: the
+parent and its worker processes), and restarted into the same folder, `--kills` times, then left to
+finish. Checked: metrics.csv and memory.csv byte-identical to the reference, no duplicate rows, no
+temporary file or checkpoint left. Reported per kill and run being trained: the seconds since its
+last checkpoint, i.e. the work its resume redoes, in tasks of that run (goal: at most 1).
 """
 from __future__ import annotations
 
@@ -60,6 +61,11 @@ def finish(config: Path, out: Path) -> tuple[float, str]:
     return time.perf_counter() - start, output
 
 
+def newest_write(out: Path) -> float:
+    files = [*out.glob("checkpoints/*.ckpt"), *out.glob("runs/*.json")]
+    return max((path.stat().st_mtime for path in files), default=0.0)
+
+
 def unfinished_checkpoints(out: Path) -> dict[str, tuple[int, float]]:
     """Per checkpointed run without a record: (last finished task, checkpoint mtime)."""
     found = {}
@@ -76,26 +82,33 @@ def kill_test(work: Path, kills: int, seed: int) -> dict:
     reference_seconds, _ = finish(config, work / "reference")
     records = [json.loads(p.read_text()) for p in (work / "reference" / "runs").glob("*.json")]
     task_seconds = sum(r["seconds"] for r in records) / (len(records) * TASKS)
+    task_time = {r["strategy"] + "__" + r["budget"] + "__seed" + str(r["seed"]): r["seconds"] / TASKS
+                 for r in records}
     rng = random.Random(seed)
     out, events, attempts_seconds = work / "killed", [], 0.0
     for _ in range(kills):
-        start = time.perf_counter()
+        start, started_at = time.perf_counter(), time.time()
         process = itas_run(config, out)
-        delay = rng.uniform(0.25, 0.75) * reference_seconds
+        while newest_write(out) <= started_at and process.poll() is None:
+            time.sleep(0.2)  # start-up: data, workers, checkpoints loaded; not yet training
+        delay = rng.uniform(0.0, 3.0) * task_seconds
         try:
             process.wait(timeout=delay)
-            raise SystemExit(f"the sweep finished before the kill at {delay:.1f} s; lower the delays")
+            raise SystemExit("the sweep finished before its kill; give it more work")
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
             process.communicate()
         killed_at = time.time()
         attempts_seconds += time.perf_counter() - start
-        lost = {key: round(killed_at - mtime, 1) for key, (_, mtime) in unfinished_checkpoints(out).items()}
-        events.append({"after_s": round(delay, 1),
-                       "recorded_runs": len(list((out / "runs").glob("*.json"))) if (out / "runs").is_dir() else 0,
-                       "checkpoints": {k: v[0] for k, v in unfinished_checkpoints(out).items()},
-                       "seconds_since_checkpoint": lost,
-                       "temp_files": len(list(out.rglob(f"{TEMP_PREFIX}*"))) if out.is_dir() else 0})
+        # runs that wrote a checkpoint in this attempt were being trained when killed
+        training = {key: (task, mtime) for key, (task, mtime) in unfinished_checkpoints(out).items()
+                    if mtime > started_at}
+        redone = {key: round((killed_at - mtime) / task_time[key], 2) for key, (_, mtime) in training.items()}
+        events.append({"killed_after_s": round(time.perf_counter() - start, 1),
+                       "recorded_runs": len(list(out.glob("runs/*.json"))),
+                       "last_checkpointed_task": {key: task for key, (task, _) in training.items()},
+                       "tasks_redone": redone,
+                       "temp_files": len(list(out.rglob(f"{TEMP_PREFIX}*")))})
     final_seconds, output = finish(config, out)
     identical = {name: (out / name).read_bytes() == (work / "reference" / name).read_bytes()
                  for name in ("metrics.csv", "memory.csv")}
@@ -110,8 +123,7 @@ def kill_test(work: Path, kills: int, seed: int) -> dict:
         "reference_seconds": round(reference_seconds, 1),
         "mean_task_seconds": round(task_seconds, 2),
         "killed_sweep_seconds": round(attempts_seconds + final_seconds, 1),
-        "max_seconds_since_checkpoint": max((s for e in events for s in e["seconds_since_checkpoint"].values()),
-                                            default=0.0),
+        "max_tasks_redone_per_run": max((t for e in events for t in e["tasks_redone"].values()), default=0.0),
     }
 
 

@@ -14,6 +14,7 @@ from typing import Any, Sequence
 import yaml
 
 from benchmarks.loggers import LOGGERS
+from replay.budget import Budget
 from tasks.atomic_files import write_text_atomically
 from tasks.errors import DataError
 from tasks.mstcn import read_text
@@ -134,6 +135,11 @@ def resolve_config(raw: dict, source: str = "config") -> dict:
                 raise DataError(f"{source}: '{section}' must be a non-empty list")
             cfg[section] = value
     strategy_entries(cfg, source)
+    for i, spec in enumerate(cfg["budgets"]):
+        try:
+            Budget.parse(spec)
+        except DataError as err:
+            raise DataError(f"{source}: 'budgets[{i}]': {err}") from None
     _check_types(cfg, source)
     return cfg
 

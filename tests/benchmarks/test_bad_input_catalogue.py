@@ -185,6 +185,10 @@ CATALOGUE = {
     "text train.lr": (config_case(tiny_config(train={"lr": "fast"})), "'train.lr' must be a positive number, got 'fast'"),
     "backbone.dropout out of range": (config_case(tiny_config(backbone={"dropout": 1.5})), "'backbone.dropout' must be a number in [0, 1), got 1.5"),
     "unknown strategy": (config_case(tiny_config(strategies=["nope"])), "unknown strategy 'nope'"),
+    "protocol.labels not a choice": (config_case(tiny_config(protocol={"tasks": 5, "labels": "mixed"})), "'protocol.labels' is 'mixed'; expected one of disjoint, blurry"),
+    "data.sample_rate zero": (config_case(tiny_config(data={"sample_rate": 0})), "'data.sample_rate' must be a positive integer or null, got 0"),
+    "output.keep_checkpoints not a boolean": (config_case(tiny_config(output={"keep_checkpoints": "yes"})), "'output.keep_checkpoints' must be true or false"),
+    "budget with an unknown key": (config_case(tiny_config(budgets=[{"frames": 3}])), "bad.yaml: 'budgets[0]': budget: unknown key 'frames'"),
     "unknown strategy parameter": (config_case(tiny_config(strategies=[{"name": "mean", "params": {"k": 1}}])), "memory mean: unknown parameter 'k'"),
     # command-line arguments
     "--out is an existing file": (out_case(a_file), "file.txt: exists and is not a folder"),

@@ -31,7 +31,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                    "process per run via submitit; slurm: one SLURM job per run via submitit")
     p.add_argument("--jobs", type=int, default=0,
                    help="runs trained at the same time in local processes (default 0 = auto: one per "
-                   "CPU core on the CPU, 1 on CUDA); each gets cores/jobs torch threads unless "
+                   "CPU core on the CPU; on CUDA as many as the device's free memory holds by a per-run "
+                   "estimate, and a larger N is an error); each gets cores/jobs torch threads unless "
                    "train.threads is set")
     p.add_argument("--slurm-partition", default=None, help="SLURM partition (--executor slurm)")
     p.add_argument("--slurm-gpus", type=int, default=1, help="GPUs per SLURM job (default 1)")
@@ -42,12 +43,25 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(handler=run)
 
 
-def auto_jobs(device: str, runs: int) -> int:
-    """One run per CPU core on the CPU (small models train best on one thread each); one on CUDA."""
+def resolve_jobs(cfg: dict, device, requested: int, runs: int, profile=None) -> int:
+    """Runs at a time: on a resolved CUDA device as many as its free memory holds (0) or the
+    requested number if it fits (benchmarks.device_jobs); elsewhere the requested number, or one
+    per CPU core (small models train best on one thread each). Sets each run's torch threads to
+    cores/jobs unless train.threads is set."""
     import torch
 
-    on_cuda = device.startswith("cuda") or (device == "auto" and torch.cuda.is_available())
-    return 1 if on_cuda else max(1, min(os.cpu_count() or 1, runs))
+    if requested < 0:
+        raise DataError(f"--jobs: expected 0 (auto) or a positive integer, got {requested}")
+    if isinstance(device, torch.device) and device.type == "cuda":
+        from benchmarks.cost_data import data_profile
+        from benchmarks.device_jobs import cuda_jobs
+
+        jobs = cuda_jobs(cfg, device, requested, runs, profile or data_profile(cfg))
+    else:
+        jobs = requested or max(1, min(os.cpu_count() or 1, runs))
+    if jobs > 1 and cfg["train"]["threads"] is None:
+        cfg["train"]["threads"] = max(1, (os.cpu_count() or 1) // jobs)
+    return jobs
 
 
 def run(args: argparse.Namespace) -> int:
@@ -65,15 +79,11 @@ def run(args: argparse.Namespace) -> int:
 
     cfg = load_config(args.config, args.overrides)
     require_logger_packages(cfg["output"]["loggers"])
-    if args.jobs < 0:
-        raise DataError(f"--jobs: expected 0 (auto) or a positive integer, got {args.jobs}")
-    jobs = args.jobs or auto_jobs(args.device, len(plan_runs(cfg)))
-    if jobs > 1 and cfg["train"]["threads"] is None:
-        cfg["train"]["threads"] = max(1, (os.cpu_count() or 1) // jobs)
     # A SLURM job resolves the device on its node; everything else resolves it here, failing early.
     device = args.device if args.executor == "slurm" else resolve_device(args.device)
     if not isinstance(device, str):  # else checked on the node, when the run starts
         check_precision(cfg["train"]["precision"], device)
+    jobs = resolve_jobs(cfg, device, args.jobs, len(plan_runs(cfg)))
     name = Path(args.config).stem if args.config else "quick"
     out = Path(args.out) if args.out else Path("runs") / f"{name}-{time.strftime('%Y%m%d-%H%M%S')}"
     experiment = prepare_experiment(cfg, str(args.config or bundled_config()))  # data, splits and budgets checked before any output

@@ -67,7 +67,8 @@ def test_prepare_experiment_rejects_every_bad_run_before_training(strategies, me
 
 
 @pytest.mark.parametrize("name, runs, backbone", [
-    ("quick", 10, "MSTCN"), ("condense", 6, "MSTCN"), ("paper", 5 * 10, "MSTCN"), ("paper-asformer", 5 * 6, "ASFormer"),
+    ("quick", 10, "MSTCN"), ("condense", 6, "MSTCN"), ("paper", 5 * 10, "MSTCN"),
+    ("paper-procedural", 5 * 10, "MSTCN"), ("paper-asformer", 5 * 6, "ASFormer"),
 ])
 def test_every_bundled_config_plans_and_builds_its_strategies(name, runs, backbone):
     cfg = load_config(bundled_config(name))
@@ -77,3 +78,13 @@ def test_every_bundled_config_plans_and_builds_its_strategies(name, runs, backbo
     for run in planned:
         build_strategy(run.strategy.name, StrategyContext(run.budget, run.seed, torch.device("cpu"), 84),
                        run.strategy.params)
+
+
+def test_paper_procedural_is_paper_on_breakfast_scale_procedural_data():
+    paper, procedural = (load_config(bundled_config(name)) for name in ("paper", "paper-procedural"))
+    for section in ("protocol", "backbone", "train", "budgets"):
+        assert procedural[section] == paper[section]
+    by_name = {entry["name"] if isinstance(entry, dict) else entry: entry for entry in paper["strategies"]}
+    assert sorted(procedural["strategies"], key=str) == sorted(by_name.values(), key=str)
+    assert procedural["data"]["root"] is None
+    assert (procedural["data"]["dim"], procedural["data"]["length_scale"]) == (2048, 1.0)

@@ -5,7 +5,9 @@ evaluating the config's backbone, `train_tca`, `invert_codes`, `decode_codes` â€
 videos with the data's feature dimension, class count and video lengths, repeated until it has
 run for `seconds` (after one untimed warm-up call). Fixed costs per training or evaluation call
 (Avalanche's callbacks, data loaders) are timed on a one-video experience and kept apart from
-the per-frame cost.
+the per-frame cost. On the CPU with one torch thread (`train.threads: 1`, or `--jobs` = cores) the
+process's CPU time is read, so the prediction is the time on an idle machine even when others
+share the cores; otherwise the wall clock.
 """
 from __future__ import annotations
 
@@ -35,6 +37,7 @@ class Rates:
     """Seconds per unit: an epoch call / an eval call (fixed), a trained / evaluated frame, and per
     TCA size a frame-epoch of TCA training, a frame-step of inversion and a decoded frame."""
 
+    clock: str  # "cpu time" or "wall time"
     train_call: float
     train_frame: float
     eval_call: float
@@ -47,24 +50,32 @@ class Rates:
         def by_size(rates: dict[TCAKey, float]) -> dict[str, float]:
             return {f"d{d}_h{h}_b{b}": rate for (d, h, b), rate in rates.items()}
 
-        return {"train_call_s": self.train_call, "train_frame_s": self.train_frame,
+        return {"clock": self.clock, "train_call_s": self.train_call, "train_frame_s": self.train_frame,
                 "eval_call_s": self.eval_call, "eval_frame_s": self.eval_frame,
                 "tca_frame_epoch_s": by_size(self.tca_frame_epoch),
                 "inversion_frame_step_s": by_size(self.inversion_frame_step),
                 "decode_frame_s": by_size(self.decode_frame)}
 
 
+def cpu_clock(device: torch.device) -> bool:
+    """Whether calibration reads this process's CPU time instead of the wall clock: on the CPU with
+    one torch thread the two agree on an idle machine, and CPU time is not inflated by other
+    processes sharing the cores. With several threads, or on CUDA, only the wall clock tells."""
+    return device.type == "cpu" and torch.get_num_threads() == 1
+
+
 def seconds_per_call(call: Callable[[], object], seconds: float, device: torch.device) -> float:
-    """Mean wall time of `call` after one warm-up, repeated until `seconds` have passed."""
+    """Mean time of `call` after one warm-up, repeated until `seconds` of wall time have passed."""
     call()
     sync = torch.cuda.synchronize if device.type == "cuda" else (lambda: None)
     sync()
-    count, start = 0, time.perf_counter()
-    while count == 0 or time.perf_counter() - start < seconds:
+    clock = time.process_time if cpu_clock(device) else time.perf_counter
+    count, wall, start = 0, time.perf_counter(), clock()
+    while count == 0 or time.perf_counter() - wall < seconds:
         call()
         sync()
         count += 1
-    return (time.perf_counter() - start) / count
+    return (clock() - start) / count
 
 
 def synthetic_videos(lengths: list[int], dim: int, num_classes: int, segment: int, seed: int = 0) -> list[Video]:
@@ -130,7 +141,8 @@ def calibrate(cfg: dict, profile: DataProfile, tca_keys: set[TCAKey], device: to
         if sample and (len(sample) >= 2 * cfg["train"]["batch_size"] or sum(sample) + length > max_frames):
             break
         sample.append(min(int(length), max_frames))
-    rates = Rates(*_template_rates(cfg, profile, sample, device, seconds))
+    clock = "cpu time" if cpu_clock(device) else "wall time"
+    rates = Rates(clock, *_template_rates(cfg, profile, sample, device, seconds))
     segment = max(1, int(np.mean(lengths)) // 7)  # Breakfast videos hold ~7 segments
     task_frames = int(np.mean([sum(train) for train, _ in profile.tasks(cfg["protocol"]["tasks"], 0)]))
     for key in sorted(tca_keys):

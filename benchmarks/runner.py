@@ -108,13 +108,15 @@ def execute_run(cfg: dict, out_dir: Path, run: PlannedRun, device: torch.device 
         dataset = load_experiment_data(cfg["data"])
         scenario = experiment_scenario(cfg, dataset, run.seed)
     spec = RunSpec(run.strategy, run.budget, run.budget_label, run.seed, cfg, tuple(cfg["data"]["background"]))
-    start = time.perf_counter()
+    start, cpu_start = time.perf_counter(), time.process_time()
     memory_file = memory_path(out_dir, run) if cfg["output"]["save_memories"] else None
     outputs = RunOutputs(loggers=out_dir / "loggers" / run.key, predictions=out_dir / "predictions",
                          progress=progress_path(out_dir, run.key) if report_progress else None)
     checkpoint = RunCheckpoint(checkpoint_path(out_dir, run.key), fingerprint(parts), parts)
     record = train_run(spec, scenario, device, progress, memory_file, tca_cache(out_dir), outputs, checkpoint)
     record.update(seconds=round(time.perf_counter() - start, 2), fingerprint=fingerprint(parts), config=parts)
+    # CPU time of this process (all its threads): the run's cost when others share the machine
+    record["cpu_seconds"] = round(time.process_time() - cpu_start, 2)
     write_text_atomically(path, json.dumps(record, indent=1) + "\n")
     if not cfg["output"]["keep_checkpoints"]:
         checkpoint.path.unlink(missing_ok=True)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 
 from benchmarks.commands.training_options import add_override_argument
 from benchmarks.config import load_config
@@ -56,10 +57,11 @@ def run(args: argparse.Namespace) -> int:
             "data": {"source": profile.source, "note": profile.note, "videos": len(profile.videos),
                      "frames": sum(v.frames for v in profile.videos), "dim": profile.dim,
                      "num_classes": profile.num_classes},
-            "calibration": rates.as_dict(),
+            "calibration": {**rates.as_dict(), "load_average": os.getloadavg()[0], "cores": os.cpu_count()},
         }, indent=1))
         return 0
-    print(f"[itas] estimate on {device}, {jobs} run(s) at a time; data: {profile.source}")
+    print(f"[itas] estimate on {device}, {jobs} run(s) at a time; data: {profile.source}; calibrated "
+          f"by {rates.clock} (load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)")
     if profile.note:
         print(f"[itas] note: {profile.note}")
     width = max(len(r.key) for r in runs)

@@ -14,7 +14,7 @@ SCRIPT = Path(__file__).resolve().parents[2] / "benchmarks" / "perf" / "device_c
 def test_device_check_runs_on_the_cpu(tmp_path):
     out = tmp_path / "check"
     done = subprocess.run(["bash", str(SCRIPT), "--device", "cpu", "--out", str(out)], cwd=SCRIPT.parents[2],
-                          capture_output=True, text=True, timeout=600)
+                          capture_output=True, text=True, timeout=1800)
     log = (out / "log.txt").read_text()
     assert done.returncode == 0, log[-3000:]
     assert "device check: 0 step(s) failed" in done.stdout

@@ -20,7 +20,7 @@ PROFILE = DataProfile(
      for split, frames, count in (("train", 10, 3), ("test", 5, 1)) for _ in range(count)],
     dim=8, num_classes=6, source="by hand")
 SIZE = (4, 16, 4096)
-RATES = Rates(train_call=1.0, train_frame=0.01, eval_call=0.5, eval_frame=0.001,
+RATES = Rates(clock="wall time", train_call=1.0, train_frame=0.01, eval_call=0.5, eval_frame=0.001,
               tca_frame_epoch={SIZE: 0.001}, inversion_frame_step={SIZE: 0.0001}, decode_frame={SIZE: 0.002})
 
 

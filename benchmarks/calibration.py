@@ -121,7 +121,7 @@ def _tca_rates(key: TCAKey, profile: DataProfile, frames: int, segment: int, dev
     inversion = seconds_per_call(lambda: invert_codes(model.decoder, features, labels, coherence, transcripts.lengths,
                                                       steps=steps, device=device), seconds, device)
     codes = torch.zeros(transcripts.num_segments, latent, device=device)
-    decode = seconds_per_call(lambda: decode_codes(model.decoder, codes, labels, coherence, transcripts.lengths, 1),
+    decode = seconds_per_call(lambda: decode_codes(model.decoder, codes, transcripts.labels, transcripts.lengths, 1),
                               seconds / 4, device)
     return tca / frames, inversion / (frames * steps), decode / frames
 

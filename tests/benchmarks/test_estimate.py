@@ -63,8 +63,9 @@ def test_sweep_schedules_runs_in_order_on_free_workers():
 
 
 def test_estimate_command_prints_one_json_object(tmp_path):
-    cfg = tiny_config(strategies=["finetune", {"name": "tca", "params": TCA},
-                                  {"name": "condensed", "params": {"K": 2, **TCA, "inversion_steps": 5}}])
+    long_tca = {**TCA, "tca_epochs": 5000}  # nothing trains: long enough that sharing shows in 0.1 s
+    cfg = tiny_config(strategies=["finetune", {"name": "tca", "params": long_tca},
+                                  {"name": "condensed", "params": {"K": 2, **long_tca, "inversion_steps": 5}}])
     config = write_config(tmp_path / "tiny.yaml", cfg)
     stdout = io.StringIO()
     with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(io.StringIO()):

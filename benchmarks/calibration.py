@@ -106,13 +106,17 @@ def _template_rates(cfg: dict, profile: DataProfile, sample: list[int], device: 
 
 
 def _tca_rates(key: TCAKey, profile: DataProfile, frames: int, segment: int, device: torch.device,
-               seconds: float) -> tuple[float, float, float]:
+               precision: str, seconds: float) -> tuple[float, float, float]:
     latent, hidden, batch_frames = key
     frames = min(frames, 2 * batch_frames)  # a task's frames, or two full batches of them
     videos = synthetic_videos([frames], profile.dim, profile.num_classes, segment)
-    model = train_tca(videos, profile.num_classes, latent, hidden, epochs=1, batch_frames=batch_frames, device=device)
-    tca = seconds_per_call(lambda: train_tca(videos, profile.num_classes, latent, hidden, epochs=1,
-                                             batch_frames=batch_frames, device=device), seconds, device)
+
+    def train():
+        return train_tca(videos, profile.num_classes, latent, hidden, epochs=1, batch_frames=batch_frames,
+                         device=device, precision=precision)
+
+    model = train()
+    tca = seconds_per_call(train, seconds, device)
     transcripts = Transcripts.from_videos(videos)
     features = torch.from_numpy(videos[0].features).to(device)
     labels = torch.from_numpy(transcripts.frame_labels()).to(device)
@@ -133,7 +137,7 @@ def calibrate(cfg: dict, profile: DataProfile, tca_keys: set[TCAKey], device: to
     The backbone is timed on training videos drawn from the data's lengths: two batches' worth,
     at most `max_frames` frames, so padding to the longest video of a batch is paid as in a run.
     """
-    start_training(cfg["train"], 0)
+    start_training(cfg["train"], 0, device)
     lengths = [length for train, _ in profile.tasks(cfg["protocol"]["tasks"], 0) for length in train]
     rng = np.random.default_rng(0)
     sample: list[int] = []
@@ -146,6 +150,7 @@ def calibrate(cfg: dict, profile: DataProfile, tca_keys: set[TCAKey], device: to
     segment = max(1, int(np.mean(lengths)) // 7)  # Breakfast videos hold ~7 segments
     task_frames = int(np.mean([sum(train) for train, _ in profile.tasks(cfg["protocol"]["tasks"], 0)]))
     for key in sorted(tca_keys):
-        tca, inversion, decode = _tca_rates(key, profile, task_frames, segment, device, seconds)
+        tca, inversion, decode = _tca_rates(key, profile, task_frames, segment, device, cfg["train"]["precision"],
+                                            seconds)
         rates.tca_frame_epoch[key], rates.inversion_frame_step[key], rates.decode_frame[key] = tca, inversion, decode
     return rates

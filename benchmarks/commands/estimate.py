@@ -41,9 +41,11 @@ def run(args: argparse.Namespace) -> int:
     from benchmarks.cost_data import data_profile
     from benchmarks.estimate import estimate_runs, sweep_seconds, tca_sizes
     from benchmarks.runner import plan_runs, resolve_device
+    from tasks.precision import check_precision
 
     cfg = load_config(args.config, args.overrides)
     device = resolve_device(args.device)
+    check_precision(cfg["train"]["precision"], device)
     profile = data_profile(cfg)
     jobs = resolve_jobs(cfg, device, args.jobs, len(plan_runs(cfg)), profile)
     rates = calibrate(cfg, profile, tca_sizes(cfg, profile.num_classes), device, args.seconds)

@@ -2,10 +2,10 @@
 # The GPU check, in one script that fits in 8 minutes on one H200:
 #   1. the CUDA tests (pytest -m cuda);
 #   2. python -m benchmarks.perf --device D --out OUT/perf.json (matmul rate, decode, inversion,
-#      TCA and MS-TCN training rates at paper dims);
+#      TCA and MS-TCN training rates at paper dims; --quick sizes on the CPU);
 #   3. a short run at paper dims (D 2048, MS-TCN 4x10x64, TCA d 256 / h 512) on procedural data:
-#      one seed, two tasks, every strategy, few epochs, in fp32 and, where train.precision exists,
-#      bf16; runs at a time picked from free device memory (--jobs 0);
+#      one seed, two tasks, every strategy, few epochs, in fp32 and bf16; runs at a time picked
+#      from free device memory (--jobs 0);
 #   4. itas estimate --json for paper.yaml and paper-procedural.yaml.
 # With --device cpu every size shrinks (16-d features, a one-stage MS-TCN, TCA d 4 / h 16) and the
 # estimates are made for the short run's config, one run at a time: a few minutes on two cores; a
@@ -43,11 +43,11 @@ step() {  # step NAME SECONDS COMMAND...: run with a time limit (x slack), log i
 # The limits add up to the 8 minutes of the GPU check; the CPU mode checks that every step works,
 # on machines that may be shared, so its limits are 5x longer and its runs go one at a time.
 if [ "$device" = cpu ]; then
-  slack=5; jobs=1
+  slack=5; jobs=1; perf_size=(--quick)
   dim=16; per_activity=6; scale=0.05; backbone="{stages: 1, layers: 4, maps: 8}"
   tca="latent: 4, hidden: 16, tca_epochs: 2"; steps=5; epochs=1; seconds=0.05
 else
-  slack=1; jobs=0
+  slack=1; jobs=0; perf_size=()
   dim=2048; per_activity=8; scale=0.1; backbone="{name: mstcn, stages: 4, layers: 10, maps: 64, dropout: 0.5}"
   tca="latent: 256, hidden: 512, tca_epochs: 20"; steps=200; epochs=2; seconds=2
 fi
@@ -74,22 +74,14 @@ echo "device check on $device, $(date -u '+%Y-%m-%d %H:%M UTC'), $(python -c 'im
 
 step "cuda tests" 90 python -m pytest -q -m cuda -p no:cacheprovider
 
-if [ -f benchmarks/perf/__main__.py ]; then
-  step "benchmarks.perf" 120 python -m benchmarks.perf --device "$device" --out "$out/perf.json"
-else
-  echo "== benchmarks.perf: not in this checkout, skipped" | tee -a "$log"
-fi
+step "benchmarks.perf" 120 python -m benchmarks.perf --device "$device" --out "$out/perf.json" "${perf_size[@]}"
 
-# bf16 where train.precision exists (benchmarks.perf's helper adds it) and on CUDA; the CPU mode runs fp32.
+# bf16 on CUDA; the CPU has no bf16 training (train.precision refuses it there).
 precisions=(fp32)
-if [ "$device" != cpu ] && python -c "from benchmarks.config import DEFAULTS; assert 'precision' in DEFAULTS['train']" 2>/dev/null; then
-  precisions=(fp32 bf16)
-fi
+[ "$device" != cpu ] && precisions=(fp32 bf16)
 for precision in "${precisions[@]}"; do
-  overrides=()
-  [ ${#precisions[@]} -gt 1 ] && overrides=(--set "train.precision=$precision")
   step "short run $precision" 90 python -m benchmarks.cli run "$out/short-run.yaml" --out "$out/run-$precision" \
-    --device "$device" --jobs "$jobs" --no-progress "${overrides[@]}"
+    --device "$device" --jobs "$jobs" --no-progress --set "train.precision=$precision"
 done
 
 if [ "$device" = cpu ]; then

@@ -18,8 +18,9 @@ def test_device_check_runs_on_the_cpu(tmp_path):
     log = (out / "log.txt").read_text()
     assert done.returncode == 0, log[-3000:]
     assert "device check: 0 step(s) failed" in done.stdout
-    for name in ("cuda tests", "short run fp32", "estimate short-run"):
+    for name in ("cuda tests", "benchmarks.perf", "short run fp32", "estimate short-run"):
         assert f"== {name}: exit 0 in" in log
+    assert json.loads((out / "perf.json").read_text())["device"] == "cpu"
     assert (out / "run-fp32" / "metrics.csv").is_file()
     strategies = {path.name.split("__")[0] for path in (out / "run-fp32" / "runs").iterdir()}
     assert len(strategies) == 10

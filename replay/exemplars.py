@@ -15,6 +15,7 @@ import numpy as np
 import torch
 
 from replay.memory import MemoryContext
+from replay.reconstructing import ReconstructingMemory
 from replay.stored import SelectedVideoMemory, State, StoredVideo, replay_name, split_videos
 from replay.transcripts import Transcripts, transcript_nbytes
 from tasks.video import Video, segments
@@ -68,7 +69,7 @@ def _frame_batches(videos: Sequence[Video], max_frames: int) -> Iterator[Sequenc
         yield videos[start:]
 
 
-class SegmentSummaryMemory(SelectedVideoMemory):
+class SegmentSummaryMemory(ReconstructingMemory):
     """One D-dim float32 row per segment (`summarise`), replayed tiled over the segment's frames."""
 
     @abstractmethod
@@ -107,7 +108,8 @@ class SegmentSummaryMemory(SelectedVideoMemory):
         transcripts = Transcripts.join([record.held["transcripts"] for record in records])
         rows = torch.from_numpy(np.concatenate([record.held["features"] for record in records])).to(device)
         lengths = torch.from_numpy(transcripts.lengths.astype(np.int64)).to(device)
-        return split_videos(task, records, transcripts, torch.repeat_interleave(rows, lengths, dim=0))
+        frames = self.regenerate(task, torch.repeat_interleave(rows, lengths, dim=0), transcripts, state)
+        return split_videos(task, records, transcripts, frames)
 
 
 def segment_means(frames: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:

@@ -27,6 +27,7 @@ import torch
 from replay.budget import Budget
 from replay.codes import StoredCodes
 from replay.registry import make_memory
+from replay.residual_noise import ResidualNoise
 from replay.stored import SelectedVideoMemory, StoredVideo, TaskMemory
 from replay.tca import TCADecoder
 from replay.transcripts import Transcripts
@@ -35,7 +36,7 @@ from tasks.errors import DataError, first_line
 
 FORMAT = "itas-memory"
 VERSION = 2
-DATACLASSES = {cls.__name__: cls for cls in (TaskMemory, StoredVideo, Transcripts, StoredCodes)}
+DATACLASSES = {cls.__name__: cls for cls in (TaskMemory, StoredVideo, Transcripts, StoredCodes, ResidualNoise)}
 TAG = "$"
 
 

@@ -20,6 +20,7 @@ from replay.inversion import decode_codes
 from replay.latent import DecoderMemory, task_seed
 from replay.memory import MemoryContext
 from replay.stored import StoredVideo, split_videos
+from replay.tca import frame_tensors
 from replay.transcripts import Transcripts
 from tasks.video import Video
 
@@ -39,7 +40,6 @@ class GenerativeMemory(DecoderMemory):
 
     def prepare_task(self, task: int, videos: Sequence[Video], ctx: MemoryContext) -> dict[str, Held]:
         state = super().prepare_task(task, videos, ctx)
-        self._trained = None
         self._sources[task] = [(video.name, video.activity) for video in videos]
         return {**state, "transcripts": Transcripts.from_videos(list(videos))}
 
@@ -67,6 +67,17 @@ class GenerativeMemory(DecoderMemory):
     ) -> list[StoredVideo]:
         return [StoredVideo(video.name, video.activity, video.num_frames, {}) for video in videos]
 
+    @torch.no_grad()
+    def reconstruction(
+        self, task: int, videos: Sequence[Video], kept: Sequence[Video], records: Sequence[StoredVideo],
+        state: dict[str, Held], ctx: MemoryContext,
+    ) -> tuple[Transcripts, torch.Tensor, torch.Tensor]:
+        """All the task's training frames and the decoder's output at their encoder means."""
+        transcripts = Transcripts.from_videos(list(videos))
+        features, labels, coherence = (tensor.to(ctx.device) for tensor in frame_tensors(videos, transcripts))
+        means, _ = self._trained.encoder(features, labels, coherence)
+        return transcripts, features, self.decoder_on(task, state, ctx.device)(means, labels, coherence)
+
     def replay(self, device: torch.device) -> list[Video]:
         self._draws += 1
         return super().replay(device)
@@ -89,4 +100,4 @@ class GenerativeMemory(DecoderMemory):
             StoredVideo(f"sample{index}:{sources[pick][0]}", sources[pick][1], 0, {})
             for index, pick in enumerate(picks)
         ]
-        return split_videos(task, slots, sampled, frames)
+        return split_videos(task, slots, sampled, self.regenerate(task, frames, sampled, state))

@@ -20,7 +20,8 @@ from replay.codes import StoredCodes, check_code_dtype, code_nbytes, quantize
 from replay.held import Held
 from replay.inversion import decode_codes, encode_codes, invert_codes
 from replay.memory import MemoryContext
-from replay.stored import SelectedVideoMemory, StoredVideo, split_videos
+from replay.reconstructing import ReconstructingMemory
+from replay.stored import StoredVideo, split_videos
 from replay.tca import TCA, TCADecoder, decoder_num_parameters, frame_tensors
 from replay.tca_cache import TCAOrigin, shared_tca
 from replay.transcripts import Transcripts, transcript_nbytes
@@ -47,7 +48,7 @@ def task_seed(seed: int, *parts: int) -> int:
     return int(np.random.SeedSequence([seed, *parts]).generate_state(1)[0])
 
 
-class DecoderMemory(SelectedVideoMemory):
+class DecoderMemory(ReconstructingMemory):
     """Trains one TCA per task on all its training videos and holds the frozen decoder (`decoders`).
 
     The TCA's seed depends only on the run's seed and the task (not on the memory's selection
@@ -69,8 +70,10 @@ class DecoderMemory(SelectedVideoMemory):
         tca_lr: float = 1e-3,
         beta: float = 1.0,
         batch_frames: int = 4096,
+        noise: str = "none",
+        noise_rank: int | None = None,
     ):
-        super().__init__(budget, selection, gamma, seed)
+        super().__init__(budget, selection, gamma, seed, noise, noise_rank)
         self.latent = check_int("latent", latent, 1)
         self.hidden = check_int("hidden", hidden, 1)
         self.tca_epochs = check_int("tca_epochs", tca_epochs, 1)
@@ -96,6 +99,15 @@ class DecoderMemory(SelectedVideoMemory):
         # Kept only until `encode` has run: the encoder is never held.
         self._trained = model
         return {"decoders": copy.deepcopy(model.decoder).cpu()}
+
+    def finish_task(
+        self, task: int, videos: Sequence[Video], kept: Sequence[Video], records: Sequence[StoredVideo],
+        state: dict[str, Held], ctx: MemoryContext,
+    ) -> dict[str, Held]:
+        try:
+            return super().finish_task(task, videos, kept, records, state, ctx)
+        finally:
+            self._trained = None  # the encoder served encoding and residual measurement; it is never held
 
     def state_dict(self) -> dict:
         return {**super().state_dict(), "run_seed": self._run_seed}
@@ -176,7 +188,6 @@ class LatentCodeMemory(DecoderMemory):
     ) -> list[StoredVideo]:
         transcripts = Transcripts.from_videos(list(videos))
         codes = self.find_codes(task, state, frame_tensors(videos, transcripts), transcripts.lengths, ctx)
-        self._trained = None
         stored = quantize(codes, self.code_dtype)
         codes_per_segment = np.minimum(self.K, transcripts.lengths)
         codes_per_video = np.bincount(
@@ -202,7 +213,7 @@ class LatentCodeMemory(DecoderMemory):
         codes = StoredCodes(torch.cat([part.values for part in parts]), scale).dequantize(device)
         frames = decode_codes(self.decoder_on(task, state, device), codes, transcripts.labels, transcripts.lengths,
                               self.K)
-        return split_videos(task, records, transcripts, frames)
+        return split_videos(task, records, transcripts, self.regenerate(task, frames, transcripts, state))
 
 
 class CondensedMemory(LatentCodeMemory):

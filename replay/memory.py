@@ -13,7 +13,7 @@ import torch
 
 from tasks.video import Video
 
-COMPONENTS = ("features", "codes", "transcripts", "decoders", "other")
+COMPONENTS = ("features", "codes", "transcripts", "decoders", "noise", "other")
 
 
 @dataclass

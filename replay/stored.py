@@ -12,6 +12,9 @@ Hooks (override in a subclass):
   videos (for instance a trained decoder); a component-keyed mapping of held objects.
 - `encode(task, videos, state, ctx)`: one `StoredVideo` per kept video, same order, in one batched
   call per task.
+- `finish_cost(task, videos, ctx)` / `finish_task(task, videos, kept, records, state, ctx)`: exact
+  bytes, and the task-level state added once the kept videos are encoded (e.g. residual noise
+  statistics measured around their reconstruction).
 - `decode(task, records, state, device)`: the replay videos of one task, in one batched call.
 
 The base class checks every hook's bytes against what is actually held and raises RuntimeError on
@@ -120,6 +123,15 @@ class SelectedVideoMemory(ABC):
     def prepare_task(self, task: int, videos: Sequence[Video], ctx: MemoryContext) -> State:
         return {}
 
+    def finish_cost(self, task: int, videos: Sequence[Video], ctx: MemoryContext) -> dict[str, int]:
+        return {}
+
+    def finish_task(
+        self, task: int, videos: Sequence[Video], kept: Sequence[Video], records: Sequence[StoredVideo],
+        state: State, ctx: MemoryContext,
+    ) -> State:
+        return {}
+
     @abstractmethod
     def encode(self, task: int, videos: Sequence[Video], state: State, ctx: MemoryContext) -> list[StoredVideo]:
         """One StoredVideo per video, in order, from one batched pass over the task's kept videos."""
@@ -135,7 +147,7 @@ class SelectedVideoMemory(ABC):
             raise ValueError(f"task {task} was already added to the memory")
         if not videos:
             raise DataError(f"memory: task {task} has no training videos")
-        fixed = complete_costs(self.task_fixed_cost(task, videos, ctx))
+        fixed = self._task_costs(task, videos, ctx)
         order = self.rank(task, videos, ctx)
         new_costs = [complete_costs(self.video_cost(videos[i])) for i in order]
         held_costs = [[_total(record.nbytes()) for record in memory.records] for memory in self._tasks.values()]
@@ -145,12 +157,13 @@ class SelectedVideoMemory(ABC):
 
         # Train and encode before touching what is held, so a failure leaves the memory as it was.
         state = self.prepare_task(task, videos, ctx)
-        if component_nbytes(state) != fixed:
-            raise RuntimeError(f"{self._name}: task_fixed_cost {fixed} != held state {component_nbytes(state)}")
         chosen = [videos[order[position]] for position in kept[-1]]
         records = self.encode(task, chosen, state, ctx)
         if len(records) != len(chosen):
             raise RuntimeError(f"{self._name}.encode returned {len(records)} records for {len(chosen)} videos")
+        state = {**state, **self.finish_task(task, videos, chosen, records, state, ctx)}
+        if component_nbytes(state) != fixed:
+            raise RuntimeError(f"{self._name}: task costs {fixed} != held state {component_nbytes(state)}")
         for position, video, record in zip(kept[-1], chosen, records):
             if record.nbytes() != new_costs[position]:
                 raise RuntimeError(
@@ -268,11 +281,15 @@ class SelectedVideoMemory(ABC):
         for index, (task, videos) in enumerate(zip(ids, task_videos)):
             if not videos:
                 raise DataError(f"memory: task {task} has no training videos")
-            fixed_totals.append(_total(complete_costs(self.task_fixed_cost(task, videos, ctx))))
+            fixed_totals.append(_total(self._task_costs(task, videos, ctx)))
             order = self.rank(task, videos, ctx)
             held_costs.append([_total(complete_costs(self.video_cost(videos[i]))) for i in order])
             kept = self._fit_all(held_costs, ids[: index + 1], fixed_totals)
             held_costs = [[costs[i] for i in positions] for costs, positions in zip(held_costs, kept)]
+
+    def _task_costs(self, task: int, videos: Sequence[Video], ctx: MemoryContext) -> dict[str, int]:
+        """Exact bytes of a task's whole task-level state (`prepare_task` and `finish_task`)."""
+        return complete_costs({**self.task_fixed_cost(task, videos, ctx), **self.finish_cost(task, videos, ctx)})
 
     def _fixed_total(self, state: Mapping[str, Held]) -> int:
         return _total(component_nbytes(state))

@@ -52,7 +52,7 @@ def test_bytes_by_hand_for_each_memory():
     for memory_type, features in expected.items():
         memory = memory_type(Budget(videos=1))
         memory.add_task(0, [_hand_video()], CTX)
-        assert memory.nbytes() == {"features": features, "codes": 0, "transcripts": 16, "decoders": 0, "other": 0}
+        assert memory.nbytes() == {"features": features, "codes": 0, "transcripts": 16, "decoders": 0, "noise": 0, "other": 0}
 
 
 def test_memory_holds_its_own_copy_of_the_features():

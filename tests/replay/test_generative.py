@@ -34,7 +34,7 @@ def test_holds_all_transcripts_and_replays_the_video_quota():
     # (4 + 10 + 1) * 32 + 32 + 32 * 16 + 16 = 1040-parameter float32 decoder per task; no codes
     assert memory.nbytes() == {
         "features": 0, "codes": 0, "transcripts": sum(8 * s + 4 * 6 for s in segments),
-        "decoders": 2 * 1040 * 4, "other": 0,
+        "decoders": 2 * 1040 * 4, "noise": 0, "other": 0,
     }
     # 5 videos over 2 tasks: the older task replays 3, the newer 2
     assert {task: held["videos"] for task, held in memory.stored().items()} == {0: 3, 1: 2}

@@ -64,7 +64,7 @@ def test_replay_is_one_decoder_call_per_task_with_exact_bytes(name):
     segments = sum(len(by_name[v.name].transcript()) for v in replayed)
     assert memory.nbytes() == {
         "features": 0, "codes": 4 * 4 * 2 * segments, "transcripts": 8 * segments,
-        "decoders": 2 * 1040 * 4, "other": 0,
+        "decoders": 2 * 1040 * 4, "noise": 0, "other": 0,
     }
     assert decoder_num_parameters(16, 10, 4, 32) == 1040
     decoders = [held.state["decoders"] for held in memory.task_memories]

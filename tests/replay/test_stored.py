@@ -85,7 +85,7 @@ def test_nbytes_equals_an_independent_walk_of_the_held_arrays():
             memory.add_task(task, videos, CTX)
         features = sum(_walk_nbytes(r.held["features"]) for m in memory.task_memories for r in m.records)
         transcripts = sum(_walk_nbytes(r.held["transcripts"]) for m in memory.task_memories for r in m.records)
-        assert memory.nbytes() == {"features": features, "codes": 0, "transcripts": transcripts, "decoders": 0, "other": 0}
+        assert memory.nbytes() == {"features": features, "codes": 0, "transcripts": transcripts, "decoders": 0, "noise": 0, "other": 0}
 
 
 def test_original_nbytes_by_hand():
@@ -93,7 +93,7 @@ def test_original_nbytes_by_hand():
     video = _video("v", [3, 3, 4], 0)
     memory = OriginalMemory(Budget(videos=1))
     memory.add_task(0, [video], CTX)
-    assert memory.nbytes() == {"features": 160, "codes": 0, "transcripts": 24, "decoders": 0, "other": 0}
+    assert memory.nbytes() == {"features": 160, "codes": 0, "transcripts": 24, "decoders": 0, "noise": 0, "other": 0}
     assert memory.stored() == {0: {"videos": 1, "frames": 10}}
 
 

@@ -82,7 +82,7 @@ def test_bytes_equal_the_held_arrays():
     memory.add_task(0, *_task0())
     by_task = memory.nbytes_by_task()
     # two clips of 4 frames: features 4·3·4 B each, int32 labels 4·4 B each
-    assert by_task == {0: {"features": 96, "codes": 0, "transcripts": 32, "decoders": 0, "other": 0}}
+    assert by_task == {0: {"features": 96, "codes": 0, "transcripts": 32, "decoders": 0, "noise": 0, "other": 0}}
     held = sum(c.features.nbytes + c.labels.nbytes for c in memory.clips[0])
     assert sum(memory.nbytes().values()) == held == 2 * clip_cost(4, 3)
 

@@ -17,9 +17,9 @@ def test_bundled_quick_config_resolves_over_the_defaults():
                             "precision": "fp32"}
     assert cfg["data"]["root"] is None and cfg["data"]["split"] == 1 and cfg["data"]["background"] == []
     assert cfg["budgets"] == [{"videos": 60}]
-    names = [entry.name for entry in strategy_entries(cfg)]
-    assert sorted(names) == ["condensed", "coreset", "encoded", "finetune", "icarl", "joint", "lwf", "mean",
-                             "original", "tca"]
+    labels = [entry.label for entry in strategy_entries(cfg)]
+    assert sorted(labels) == ["condensed", "condensed-residual", "coreset", "encoded", "finetune", "icarl", "joint",
+                              "lwf", "mean", "mean-residual", "original", "tca"]
 
 
 def test_empty_config_is_the_defaults_and_resolving_never_mutates_them():

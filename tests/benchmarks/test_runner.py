@@ -67,7 +67,7 @@ def test_prepare_experiment_rejects_every_bad_run_before_training(strategies, me
 
 
 @pytest.mark.parametrize("name, runs, backbone", [
-    ("quick", 10, "MSTCN"), ("condense", 6, "MSTCN"), ("paper", 5 * 10, "MSTCN"),
+    ("quick", 12, "MSTCN"), ("condense", 6, "MSTCN"), ("paper", 5 * 10, "MSTCN"),
     ("paper-procedural", 5 * 10, "MSTCN"), ("paper-asformer", 5 * 6, "ASFormer"),
 ])
 def test_every_bundled_config_plans_and_builds_its_strategies(name, runs, backbone):

@@ -19,6 +19,7 @@ from tasks.atomic_files import write_text_atomically
 from tasks.errors import DataError
 from tasks.mstcn import read_text
 from tasks.precision import PRECISIONS
+from tasks.procedural import GeneratorParams
 
 DEFAULTS: dict[str, Any] = {
     "data": {
@@ -31,6 +32,9 @@ DEFAULTS: dict[str, Any] = {
         "videos_per_activity": 24,
         "length_scale": 0.1,
         "seed": 0,                   # generator seed of the procedural dataset
+        "noise_std": None,           # procedural white-noise std per dimension (null: the preset's, 3.5)
+        "noise_correlation": None,   # its AR(1) coefficient per real-rate frame (null: the preset's, 0.8)
+        "structure": 0.0,            # amplitude of the structured within-segment variation (0: none)
         "split": 1,
         "sample_rate": None,         # None: the dataset's default (50salads: 2)
         "background": [],            # label names excluded from Edit/F1 (MS-TCN: none)
@@ -187,6 +191,11 @@ def _check_types(cfg: dict, source: str) -> None:
         raise DataError(f"{source}: 'output.loggers' must be a list of {', '.join(LOGGERS)}; got {loggers!r}")
     if not isinstance(cfg["data"]["background"], list):
         raise DataError(f"{source}: 'data.background' must be a list of label names")
+    generator = {key: cfg["data"][key] for key in ("noise_std", "noise_correlation", "structure")}
+    try:
+        GeneratorParams(**generator).validate()
+    except DataError as err:
+        raise DataError(f"{source}: data.{err}") from None
 
 
 def strategy_entries(cfg: dict, source: str = "config") -> list[StrategyEntry]:

@@ -13,7 +13,8 @@ def load_experiment_data(data_cfg: dict) -> ActionDataset:
         root = data_cfg["root"]
     else:
         root = procedural_root(data_cfg["preset"], data_cfg["dim"], data_cfg["videos_per_activity"],
-                               data_cfg["length_scale"], data_cfg["seed"])
+                               data_cfg["length_scale"], data_cfg["seed"], data_cfg["noise_std"],
+                               data_cfg["noise_correlation"], data_cfg["structure"])
     return load_dataset(root, data_cfg["dataset"], data_cfg["split"], data_cfg["sample_rate"],
                         tuple(data_cfg["background"]), data_cfg["activities"], data_cfg["activity_pattern"])
 

@@ -107,12 +107,16 @@ def display_table(summary: pd.DataFrame, plus_minus: str = " ± ") -> pd.DataFra
     return table
 
 
-def summary_markdown(summary: pd.DataFrame) -> str:
-    table = display_table(summary)
+def pipe_table(table: pd.DataFrame) -> str:
+    """A markdown pipe table of already formatted (string) cells."""
     # pandas' to_markdown needs tabulate, which is not a dependency; a pipe table is three lines.
     lines = ["| " + " | ".join(table.columns) + " |", "|" + "|".join("---" for _ in table.columns) + "|"]
-    lines += ["| " + " | ".join(row) + " |" for row in table.itertuples(index=False)]
-    return "\n".join(lines) + "\n\n" + FORMULAS
+    lines += ["| " + " | ".join(str(cell) for cell in row) + " |" for row in table.itertuples(index=False)]
+    return "\n".join(lines)
+
+
+def summary_markdown(summary: pd.DataFrame) -> str:
+    return pipe_table(display_table(summary)) + "\n\n" + FORMULAS
 
 
 def summary_latex(summary: pd.DataFrame) -> str:

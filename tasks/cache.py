@@ -15,12 +15,17 @@ def cache_dir() -> Path:
 
 
 def procedural_root(preset: str = "breakfast-like", dim: int = 64, videos_per_activity: int = 24,
-                    length_scale: float = 0.1, seed: int = 0) -> Path:
+                    length_scale: float = 0.1, seed: int = 0, noise_std: float | None = None,
+                    noise_correlation: float | None = None, structure: float = 0.0) -> Path:
     """The cached MS-TCN folder of these generator parameters, generated if absent."""
-    params = GeneratorParams(preset, dim, videos_per_activity, length_scale, seed)
+    params = GeneratorParams(preset, dim, videos_per_activity, length_scale, seed, noise_std, noise_correlation,
+                             structure)
     params.validate()
+    # Overrides extend the name only when set, so the preset's own folders keep their names.
+    extras = "".join(f"-{tag}{value:g}" for tag, value in
+                     (("w", noise_std), ("r", noise_correlation), ("a", structure or None)) if value is not None)
     root = cache_dir() / (
-        f"{preset}-d{dim}-n{videos_per_activity}-l{length_scale:g}-s{seed}"
+        f"{preset}-d{dim}-n{videos_per_activity}-l{length_scale:g}-s{seed}{extras}"
         f"-v{GENERATOR_VERSION}-{preset_fingerprint(preset)}"
     )
     if not (root / "generator.json").is_file():

@@ -7,7 +7,15 @@ Features of a frame at progress c in a segment of action a:
 
     (1 - c) * start[a] + c * end[a]      action prototypes, shared across activities
     + scene offset                       person + camera + video terms in a few directions
-    + AR(1) noise                        temporally correlated, isotropic
+    + AR(1) noise                        temporally correlated, isotropic ("white")
+    + structure (optional, `structure` > 0) learnable within-segment variation, below
+
+With `structure` = s > 0 a frame also gets s times: a smooth nonlinear trajectory per action over
+its progress (harmonics sin(πkc) that vanish at the segment's ends, so start and end prototypes are
+kept), warped per instance in pace (c^p) and amplitude, plus a per-instance offset in a low-rank
+per-action subspace, plus a full-rank per-video appearance offset. `noise_std` and
+`noise_correlation` override the preset's white-noise std and correlation. The structured part
+draws from its own random streams, so `structure: 0` (default) gives the preset's exact output.
 
 `length_scale` shortens videos as a lower frame rate would: the noise correlation is stated per
 real (15 fps) frame and raised to 1/length_scale, so a segment spans as many correlation times at
@@ -20,7 +28,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Iterator
 
@@ -66,6 +74,22 @@ class Difficulty:
 
 
 @dataclass(frozen=True)
+class Structure:
+    """Shape of the structured part (`structure` = its amplitude s); per-element within-segment
+    variance of the trajectory is about s² (harmonics scaled so)."""
+
+    harmonics: int = 3            # sin(πkc), k = 1..3: smooth, nonlinear, zero at c = 0 and 1
+    pace_spread: float = 0.4      # std of log p, progress warped as c^p per instance
+    amplitude_spread: float = 0.3  # std of an instance's trajectory amplitude around 1
+    instance_rank: int = 3        # per-action subspace of per-instance offsets
+    instance_scale: float = 0.5   # their std per direction, in units of s
+    appearance_scale: float = 0.5  # per-video full-rank offset std per dimension, in units of s
+
+
+STRUCTURE = Structure()
+
+
+@dataclass(frozen=True)
 class Preset:
     actions: tuple[str, ...]
     grammars: dict[str, Grammar]
@@ -91,6 +115,18 @@ class GeneratorParams:
     videos_per_activity: int = 24
     length_scale: float = 0.1
     seed: int = 0
+    noise_std: float | None = None          # white-noise std per dimension (None: the preset's)
+    noise_correlation: float | None = None  # its AR(1) coefficient per real-rate frame (None: preset's)
+    structure: float = 0.0                  # amplitude s of the structured within-segment part
+
+    def difficulty(self) -> Difficulty:
+        """The preset's difficulty with this dataset's white-noise overrides."""
+        diff = PRESETS[self.preset].difficulty
+        if self.noise_std is not None:
+            diff = replace(diff, noise_scale=float(self.noise_std))
+        if self.noise_correlation is not None:
+            diff = replace(diff, noise_correlation=float(self.noise_correlation))
+        return diff
 
     def validate(self) -> None:
         if self.preset not in PRESETS:
@@ -105,6 +141,14 @@ class GeneratorParams:
             raise DataError(f"dim: expected at least {rank + 1}, got {self.dim}")
         if not self.length_scale > 0:
             raise DataError(f"length_scale: expected a positive number, got {self.length_scale}")
+        checks = [("noise_std", self.noise_std, "a number >= 0 or null", lambda v: v >= 0, True),
+                  ("noise_correlation", self.noise_correlation, "a number in [0, 1) or null", lambda v: 0 <= v < 1, True),
+                  ("structure", self.structure, "a number >= 0", lambda v: v >= 0, False)]
+        for key, value, expected, within, nullable in checks:
+            if value is None and nullable:
+                continue
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not within(value):
+                raise DataError(f"{key}: expected {expected}, got {value!r}")
 
 
 @dataclass
@@ -265,9 +309,46 @@ def ar1_noise(length: int, dim: int, rho: float, scale: float,
     return (scale * np.fft.irfft(spectrum, n=n_fft, axis=0)[:length]).astype(np.float32)
 
 
+@dataclass
+class StructureWorld:
+    """Per action its trajectory harmonics (A, K, D) and per-instance offset basis (A, r, D)."""
+
+    harmonics: np.ndarray
+    instance_basis: np.ndarray
+
+
+def build_structure(params: GeneratorParams) -> StructureWorld:
+    rng = np.random.default_rng([params.seed, 3])
+    n_actions = len(PRESETS[params.preset].actions)
+    k = np.arange(1, STRUCTURE.harmonics + 1)
+    # sin(πkc) over c ~ U(0, 1) varies by 1/2 - (2/πk)² (odd k) or 1/2 (even k) around its mean;
+    # weights of variance 1/(K · that) give a trajectory of per-element variance about 1.
+    spread = 0.5 - np.where(k % 2 == 1, (2 / (np.pi * k)) ** 2, 0.0)
+    weights = rng.standard_normal((n_actions, len(k), params.dim)) / np.sqrt(len(k) * spread)[None, :, None]
+    basis = np.stack([_orthonormal(rng, params.dim, STRUCTURE.instance_rank).T for _ in range(n_actions)])
+    return StructureWorld(weights.astype(np.float32), basis.astype(np.float32))
+
+
+def structured_part(plan: VideoPlan, world: StructureWorld, amplitude: float, rng: np.random.Generator
+                    ) -> np.ndarray:
+    """(T, D) the video's structured within-segment variation, one vectorised pass over its frames."""
+    labels = tile_segments(plan.segment_actions, plan.lengths)
+    segment = np.repeat(np.arange(len(plan.lengths)), plan.lengths)
+    num = len(plan.lengths)
+    pace = np.exp(STRUCTURE.pace_spread * rng.standard_normal(num))
+    size = 1 + STRUCTURE.amplitude_spread * rng.standard_normal(num)
+    offsets = STRUCTURE.instance_scale * rng.standard_normal((num, STRUCTURE.instance_rank))
+    appearance = STRUCTURE.appearance_scale * rng.standard_normal(world.harmonics.shape[2])
+    progress = coherence(plan.lengths) ** pace[segment]
+    waves = np.sin(np.pi * np.arange(1, STRUCTURE.harmonics + 1)[None, :] * progress[:, None])  # (T, K)
+    trajectory = np.einsum("tk,tkd->td", waves, world.harmonics[labels]) * size[segment, None]
+    instance = np.einsum("sr,srd->sd", offsets, world.instance_basis[plan.segment_actions])[segment]
+    return (amplitude * (trajectory + instance + appearance)).astype(np.float32)
+
+
 def render_features(plan: VideoPlan, world: FeatureWorld, diff: Difficulty, length_scale: float,
                     rng: np.random.Generator) -> np.ndarray:
-    """(T, D) float32 features of a planned video."""
+    """(T, D) float32 features of a planned video (without the structured part)."""
     labels = tile_segments(plan.segment_actions, plan.lengths)
     progress = coherence(plan.lengths)[:, None]
     frames = (1 - progress) * world.start[labels] + progress * world.end[labels]
@@ -278,13 +359,18 @@ def render_features(plan: VideoPlan, world: FeatureWorld, diff: Difficulty, leng
     return (frames + scene.astype(np.float32) + noise).astype(np.float32)
 
 
-def _videos(plans: list[VideoPlan], params: GeneratorParams
-            ) -> Iterator[tuple[str, np.ndarray, np.ndarray]]:
-    diff = PRESETS[params.preset].difficulty
+def render_videos(plans: list[VideoPlan], params: GeneratorParams
+                  ) -> Iterator[tuple[str, np.ndarray, np.ndarray]]:
+    """(name, (T, D) features, (T,) labels) of each planned video, in order (deterministic in the seed)."""
+    diff = params.difficulty()
     world = build_world(params)
     rng = np.random.default_rng([params.seed, 2])
+    structure = build_structure(params) if params.structure > 0 else None
+    structure_rng = np.random.default_rng([params.seed, 4])
     for plan in plans:
         features = render_features(plan, world, diff, params.length_scale, rng)
+        if structure is not None:
+            features = features + structured_part(plan, structure, params.structure, structure_rng)
         yield plan.name, features, tile_segments(plan.segment_actions, plan.lengths)
 
 
@@ -300,13 +386,13 @@ def generate(out: str | Path, params: GeneratorParams = GeneratorParams()) -> Pa
         "generator_version": GENERATOR_VERSION,
         "preset_fingerprint": preset_fingerprint(params.preset),
         **asdict(params),
-        "difficulty": asdict(preset.difficulty),
+        "difficulty": asdict(params.difficulty()),
         "videos": len(plans),
         "frames": int(sum(p.lengths.sum() for p in plans)),
         "train_videos": len(bundles[f"train.split{SPLIT}"]),
         "test_videos": len(bundles[f"test.split{SPLIT}"]),
     }
     return write_dataset(
-        Path(out), list(preset.actions), _videos(plans, params), bundles,
+        Path(out), list(preset.actions), render_videos(plans, params), bundles,
         extra_files={"generator.json": json.dumps(description, indent=1) + "\n"},
     )

@@ -21,12 +21,18 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--length-scale", type=float, default=DEFAULTS.length_scale,
                         help=f"segment lengths relative to real Breakfast (default {DEFAULTS.length_scale})")
     parser.add_argument("--seed", type=int, default=DEFAULTS.seed)
+    parser.add_argument("--noise-std", type=float, default=None,
+                        help="white-noise std per dimension (default: the preset's, 3.5)")
+    parser.add_argument("--noise-correlation", type=float, default=None,
+                        help="white-noise AR(1) coefficient per real-rate frame (default: the preset's, 0.8)")
+    parser.add_argument("--structure", type=float, default=DEFAULTS.structure,
+                        help="amplitude of the structured within-segment variation (default 0: none)")
     parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
     params = GeneratorParams(args.preset, args.dim, args.videos_per_activity, args.length_scale,
-                             args.seed)
+                             args.seed, args.noise_std, args.noise_correlation, args.structure)
     params.validate()
     out = generate(args.out, params)
     train = len((out / "splits" / "train.split1.bundle").read_text().split())

@@ -13,7 +13,7 @@ def test_bundled_quick_config_resolves_over_the_defaults():
     assert cfg["backbone"] == {"name": "mstcn", "stages": 2, "layers": 8, "maps": 32, "dropout": 0.5,
                               "channel_dropout": 0.3}
     # keys the YAML leaves out keep their defaults
-    assert cfg["train"] == {"epochs": 10, "lr": 0.001, "batch_size": 4, "eval_batch_size": 8, "threads": 1,
+    assert cfg["train"] == {"epochs": 15, "lr": 0.004, "batch_size": 2, "eval_batch_size": 8, "threads": 1,
                             "precision": "fp32"}
     assert cfg["data"]["root"] is None and cfg["data"]["split"] == 1 and cfg["data"]["background"] == []
     assert cfg["budgets"] == [{"videos": 60}]

@@ -45,7 +45,7 @@ def single_task_curves(cfg: dict, scenario: Scenario, seed: int, epochs: int, ev
     dim = scenario.tasks[0].train[0].dim
     bar = tqdm(total=len(scenario.tasks) * epochs, desc="single-task", unit="epoch", disable=not progress)
     for index, (train, test) in enumerate(zip(bench.train_stream, bench.test_stream)):
-        start_training(cfg["train"], seed)
+        start_training(cfg["train"], seed, device)
         metric = SegmentationMetrics(background)
         model = build_backbone(cfg, dim, scenario.num_classes)
         strategy = make_template(model, {**cfg["train"], "epochs": every}, device, [], metric)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import time
 from pathlib import Path
@@ -97,6 +98,8 @@ def run(args: argparse.Namespace) -> int:
     dump_config(cfg, out / "config.yaml")
     print(f"[itas] run {name} on {device} -> {out}")
     records = run_experiment(experiment, out, device, progress=not args.no_progress, executor=executor)
+    with contextlib.suppress(OSError):  # empty once every finished run's checkpoint is deleted
+        (out / "checkpoints").rmdir()
     write_run_tables(records, out)
     # pictures decode on the run's device; a SLURM run's device name may not exist on this node
     write_replay_pictures(out, out, device if isinstance(device, torch.device) else torch.device("cpu"))

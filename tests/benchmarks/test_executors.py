@@ -18,6 +18,7 @@ def _run(config, out, jobs: int, executor: str = "inline", progress: bool = Fals
     return stdout.getvalue()
 
 
+@pytest.mark.slow  # ~50 s on 2 cores: three spawned interpreters (pytest -m slow)
 def test_parallel_jobs_and_submitit_give_the_same_tables_as_one_process(tmp_path):
     cfg = tiny_config(strategies=["finetune", "mean"], budgets=[{"videos": 5}], train={"epochs": 1, "batch_size": 4, "threads": 1})
     config = write_config(tmp_path / "tiny.yaml", cfg)

@@ -39,7 +39,7 @@ def test_resume_with_another_config_names_the_keys_that_differ(finished, tmp_pat
 
 
 def test_orphaned_temp_files_are_removed_and_checkpoints_of_finished_runs_too(finished):
-    assert not (finished / "checkpoints").exists() or not any((finished / "checkpoints").iterdir())
+    assert not (finished / "checkpoints").exists()  # emptied and removed once the run is recorded
     orphans = [finished / ".itas-tmp.curve_acc.png.k2j3.png", finished / "runs" / ".itas-tmp.x.json.abc.json"]
     for orphan in orphans:
         orphan.write_bytes(b"")

@@ -20,6 +20,7 @@ from typing import Callable
 import numpy as np
 import torch
 
+from benchmarks.calibration import synthetic_videos
 from replay.chunks import frame_coherence
 from replay.inversion import decode_codes, invert_codes
 from replay.tca import TCADecoder, train_tca
@@ -27,7 +28,6 @@ from strategies.backbones import MSTCN
 from strategies.loss import tas_loss
 from tasks.precision import autocast
 from tasks.procedural import GeneratorParams, plan_videos
-from tasks.video import Video
 
 
 @dataclass(frozen=True)
@@ -163,19 +163,12 @@ def inversion_rate(device: torch.device, sizes: Sizes = Sizes(), form: str = "gr
     return Rate(lengths.sum() / per_step, flops)
 
 
-def _random_videos(sizes: Sizes, frames_per_video: int, count: int) -> list[Video]:
-    rng = np.random.default_rng(0)
-    return [
-        Video(f"v{i}", "a", rng.standard_normal((frames_per_video, sizes.dim), dtype=np.float32),
-              np.repeat(rng.integers(0, sizes.classes, size=8), -(-frames_per_video // 8))[:frames_per_video])
-        for i in range(count)
-    ]
-
-
 def tca_train_rate(device: torch.device, sizes: Sizes = Sizes(), precision: str = "fp32") -> Rate:
     """Frames per second of `train_tca` over two epochs, its set-up (frames to the device, model
     construction) included."""
-    videos = _random_videos(sizes, sizes.tca_batch_frames, max(1, sizes.tca_frames // sizes.tca_batch_frames))
+    count = max(1, sizes.tca_frames // sizes.tca_batch_frames)
+    videos = synthetic_videos([sizes.tca_batch_frames] * count, sizes.dim, sizes.classes,
+                              segment=-(-sizes.tca_batch_frames // 8))
     frames = sum(video.num_frames for video in videos)
     seconds = best_time(device, lambda: train_tca(videos, sizes.classes, sizes.latent, sizes.hidden, epochs=2,
                                                   batch_frames=sizes.tca_batch_frames, device=device,

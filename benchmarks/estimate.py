@@ -82,7 +82,7 @@ def replayed_frames(run: PlannedRun, memory, tasks: list[tuple[list[int], int]],
 
 
 def estimate_runs(cfg: dict, profile: DataProfile, rates: Rates) -> list[RunEstimate]:
-    train_cfg, epochs = cfg["train"], cfg["train"]["epochs"]
+    epochs = cfg["train"]["epochs"]
     trained: set[tuple] = set()
     estimates = []
     for run in plan_runs(cfg):

@@ -3,7 +3,6 @@ import contextlib
 import io
 import json
 import threading
-import time
 from concurrent.futures import Future
 
 import pytest

@@ -64,7 +64,7 @@ def invert_codes(
     generator = torch.Generator(device=device).manual_seed(seed)
     z = torch.randn(num_codes, decoder.latent, generator=generator, device=device)
     z.requires_grad_(True)
-    optimizer = torch.optim.Adam([z], lr=lr)
+    optimizer = torch.optim.Adam([z], lr=lr, fused=True)
     best = z.detach().clone()
     best_loss = torch.full((len(segment_lengths),), float("inf"), device=device)
     bar = tqdm(range(steps + 1), desc="inversion", disable=not progress, leave=False)

@@ -160,7 +160,7 @@ def train_tca(
         torch.manual_seed(seed)
         model = TCA(x.shape[1], num_classes, latent, hidden)
     model.to(device).train()
-    optimizer = torch.optim.Adam(model.parameters(), lr=lr)
+    optimizer = torch.optim.Adam(model.parameters(), lr=lr, fused=True)
     generator = torch.Generator(device=device).manual_seed(seed)
     num_frames = len(x)
     bar = tqdm(range(epochs), desc="TCA", disable=not progress, leave=False)

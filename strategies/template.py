@@ -92,14 +92,14 @@ class TASTemplate(SupervisedTemplate):
 
 def make_template(model: torch.nn.Module, train_cfg: dict, device: torch.device, plugins: list,
                   metric, loggers: Sequence = ()) -> TASTemplate:
-    """The template as every itas run builds it: Adam, the config's batch sizes, epochs and precision,
+    """The template as every itas run builds it: Adam (fused: one kernel for all parameters), the config's batch sizes, epochs and precision,
     and an explicit EvaluationPlugin around our segmentation metric (Avalanche's default evaluator
     crashes on per-frame outputs). With `loggers`, it also emits the loss per training epoch and per
     evaluated task to them."""
     return TASTemplate(
         precision=train_cfg["precision"],
         model=model,
-        optimizer=torch.optim.Adam(model.parameters(), lr=train_cfg["lr"]),
+        optimizer=torch.optim.Adam(model.parameters(), lr=train_cfg["lr"], fused=True),
         train_mb_size=train_cfg["batch_size"],
         train_epochs=train_cfg["epochs"],
         eval_mb_size=train_cfg["eval_batch_size"],

@@ -4,6 +4,12 @@ Follows the reference `model.py`: each stage is a 1×1 conv, `layers` dilated re
 (dilation 2^i, kernel 3, ReLU, 1×1 conv, dropout, residual) and a 1×1 classifier; stages after the
 first refine softmax(previous logits). Padded frames are masked after the input conv and every
 layer, so a video's logits do not depend on the batch it is evaluated in.
+
+Frames stay channels-last (B, T, maps) and every convolution is a `Linear` over frames (the kernel-3
+dilated conv reads the frame and its two neighbours at ±dilation, concatenated): the same function
+as the reference's Conv1d stack (tested against it), but at the quick config's sizes (32 maps, ~90
+frames) the CPU time is per-op dispatch, and this form needs fewer and cheaper ops per layer — one
+training step takes ~35% less time than with Conv1d on one CPU thread.
 """
 from __future__ import annotations
 
@@ -15,21 +21,27 @@ from torch import nn
 class DilatedResidualLayer(nn.Module):
     def __init__(self, dilation: int, maps: int, dropout: float):
         super().__init__()
-        self.conv_dilated = nn.Conv1d(maps, maps, 3, padding=dilation, dilation=dilation)
-        self.conv_1x1 = nn.Conv1d(maps, maps, 1)
+        self.dilation = dilation
+        # weight (maps, 3·maps): taps at t - dilation, t, t + dilation, like Conv1d's (maps, maps, 3)
+        self.conv_dilated = nn.Linear(3 * maps, maps)
+        self.conv_1x1 = nn.Linear(maps, maps)
         self.dropout = nn.Dropout(dropout)
 
     def forward(self, x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
-        out = self.dropout(self.conv_1x1(F.relu(self.conv_dilated(x))))
+        """x (B, T, maps), mask (B, T, 1)."""
+        frames, d = x.shape[1], self.dilation
+        padded = F.pad(x, (0, 0, d, d))
+        taps = torch.cat([padded[:, :frames], x, padded[:, 2 * d:2 * d + frames]], dim=2)
+        out = self.dropout(self.conv_1x1(F.relu(self.conv_dilated(taps))))
         return (x + out) * mask
 
 
 class SingleStage(nn.Module):
     def __init__(self, layers: int, maps: int, in_dim: int, num_classes: int, dropout: float):
         super().__init__()
-        self.conv_in = nn.Conv1d(in_dim, maps, 1)
+        self.conv_in = nn.Linear(in_dim, maps)
         self.layers = nn.ModuleList(DilatedResidualLayer(2**i, maps, dropout) for i in range(layers))
-        self.conv_out = nn.Conv1d(maps, num_classes, 1)
+        self.conv_out = nn.Linear(maps, num_classes)
 
     def embed(self, x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
         # Masked here too: the reference leaves conv_in's bias in padded frames, where the dilated
@@ -40,6 +52,7 @@ class SingleStage(nn.Module):
         return h
 
     def forward(self, x: torch.Tensor, mask: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """x (B, T, in_dim), mask (B, T, 1) -> logits (B, T, C), maps (B, T, maps)."""
         h = self.embed(x, mask)
         return self.conv_out(h) * mask, h
 
@@ -61,11 +74,11 @@ class MSTCN(nn.Module):
         self.last_embedding: torch.Tensor | None = None
 
     def forward(self, x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
-        m = mask.unsqueeze(1)
-        out, h = self.stages[0](x.transpose(1, 2), m)
+        m = mask.unsqueeze(2)
+        out, h = self.stages[0](x, m)
         outputs = [out]
         for stage in self.stages[1:]:
-            out, h = stage(F.softmax(out, dim=1) * m, m)
+            out, h = stage(F.softmax(out, dim=2) * m, m)
             outputs.append(out)
-        self.last_embedding = h
-        return torch.stack(outputs)
+        self.last_embedding = h.transpose(1, 2)
+        return torch.stack(outputs).transpose(2, 3)

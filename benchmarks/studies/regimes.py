@@ -19,8 +19,10 @@ import argparse
 import copy
 import json
 import math
+import multiprocessing
 import sys
 import time
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import replace
 from pathlib import Path
 
@@ -43,17 +45,13 @@ SLOPE = -30.0  # d Acc / d ln(noise std) of `joint` on the quick protocol (READM
 TOTAL_VARIANCE = 3.5 ** 2  # the preset's white-noise variance: the starting total at every point
 TCA = {"K": 1, "gamma": None, "latent": 16, "hidden": 128}
 RESIDUAL = {"noise": "residual"}
-# CPU-sized protocol over the quick config: a third of the videos (6 train + 2 test per activity)
-# at half the length, one video per step for 20 epochs (120 optimizer steps per task), budget 20
-# videos, shorter TCA training and inversion.
+# CPU-sized protocol over the quick config, sized to fit 40 minutes on an idle 2-core machine: the
+# ten one-activity tasks with 6 train + 2 test videos per activity at half the quick length, one
+# video per step for 15 epochs (90 optimizer steps per task), budget 12 videos; TCA and inversion as
+# in the quick config.
 PROTOCOLS = {
-    "cpu": {"data.videos_per_activity": 8, "data.length_scale": 0.025, "train.epochs": 20, "train.batch_size": 1,
-            "train.lr": 0.003, "budgets": [{"videos": 20}], "tca_epochs": 100, "inversion_steps": 50},
-    # What fitted a shared, overloaded 2-core machine: 4 train + 2 test videos per activity, 60
-    # optimizer steps per task, budget 10 videos, TCA 100 epochs, inversion 50 steps.
-    "reduced": {"data.videos_per_activity": 6, "data.length_scale": 0.025, "train.epochs": 15,
-                "train.batch_size": 1, "train.lr": 0.003, "budgets": [{"videos": 10}], "tca_epochs": 100,
-                "inversion_steps": 50},
+    "cpu": {"data.videos_per_activity": 8, "data.length_scale": 0.025, "train.epochs": 15, "train.batch_size": 1,
+            "train.lr": 0.003, "budgets": [{"videos": 12}], "tca_epochs": 500, "inversion_steps": 300},
     "tiny": {"data.dim": 16, "data.videos_per_activity": 4, "protocol.tasks": 5, "train.epochs": 1,
              "backbone.stages": 1, "backbone.layers": 3, "backbone.maps": 8, "budgets": [{"videos": 10}],
              "tca_epochs": 2, "inversion_steps": 2},
@@ -212,9 +210,16 @@ def main(argv: list[str] | None = None) -> int:
         print(f"regimes: error: {err}", file=sys.stderr)
         return 2
     out = Path(args.out) if args.out else Path("runs") / f"regimes-{time.strftime('%Y%m%d-%H%M%S')}"
+    # Each point's calibration is a chain of single `joint` runs, independent of the other points':
+    # the chains share the --jobs processes instead of leaving all but one core idle.
+    calibrations = [(base, share, out, device, args.attempts) for share in args.shares]
+    if args.jobs > 1:
+        with ProcessPoolExecutor(min(args.jobs, len(args.shares)), mp_context=multiprocessing.get_context("spawn")) as pool:
+            calibrated = list(pool.map(calibrate, *zip(*calibrations)))
+    else:
+        calibrated = [calibrate(*arguments) for arguments in calibrations]
     frames = []
-    for share in args.shares:
-        scale, tried = calibrate(base, share, out, device, args.attempts)
+    for share, (scale, tried) in zip(args.shares, calibrated):
         cfg = point_config(base, share, scale)
         table = final_accuracy(run_point(cfg, out / f"share-{share:g}", device, args.jobs))
         table = table.assign(share=share, measured_share=measured_share(cfg["data"]), scale=scale,

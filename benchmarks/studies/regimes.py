@@ -45,6 +45,8 @@ SLOPE = -30.0  # d Acc / d ln(noise std) of `joint` on the quick protocol (READM
 TOTAL_VARIANCE = 3.5 ** 2  # the preset's white-noise variance: the starting total at every point
 TCA = {"K": 1, "gamma": None, "latent": 16, "hidden": 128}
 RESIDUAL = {"noise": "residual"}
+# P's Table 5 (Breakfast, MS-TCN, final Acc): the ordering its real I3D features give, worst first.
+P_ACC = {"mean": 18.4, "tca": 31.4, "condensed": 38.2, "original": 44.4}
 # CPU-sized protocol over the quick config, sized to fit 40 minutes on an idle 2-core machine: the
 # ten one-activity tasks with 6 train + 2 test videos per activity at half the quick length, one
 # video per step for 15 epochs (90 optimizer steps per task), budget 12 videos; TCA and inversion as
@@ -182,7 +184,30 @@ def summary_markdown(table: pd.DataFrame) -> str:
         rows.append(row)
     rows.append({"memory": "joint (calibration, 1 seed)", **{t: f"{joint[s]:.1f}" for t, s in columns.items()}})
     header = "white-noise share: nominal (measured) → final Acc, mean ± std over seeds\n\n"
-    return header + pipe_table(pd.DataFrame(rows)) + "\n"
+    return header + pipe_table(pd.DataFrame(rows)) + "\n\n" + ordering_markdown(table)
+
+
+def ordering_agreement(means: dict[str, float]) -> tuple[list[str], int, int]:
+    """The memories of P's Table 5 present in `means`, worst first by their mean Acc here, and how
+    many of their pairs are ordered as in P (of how many pairs)."""
+    names = [name for name in P_ACC if name in means]
+    pairs = [(a, b) for i, a in enumerate(names) for b in names[i + 1:]]
+    agree = sum((means[a] < means[b]) == (P_ACC[a] < P_ACC[b]) for a, b in pairs)
+    return sorted(names, key=lambda name: means[name]), agree, len(pairs)
+
+
+def ordering_markdown(table: pd.DataFrame) -> str:
+    means = table.groupby(["share", "strategy"])["acc"].mean()
+    measured = table.groupby("share")["measured_share"].first()
+    reference = " < ".join(f"{name} {acc:g}" for name, acc in P_ACC.items())
+    lines = [f"P's ordering (Table 5, Breakfast, MS-TCN, Acc): {reference}\n",
+             "| share (measured) | order here, worst first (mean Acc) | pairs ordered as in P |", "|---|---|---|"]
+    for share in sorted(table["share"].unique()):
+        order, agree, pairs = ordering_agreement(means.loc[share].to_dict())
+        if pairs:
+            text = " < ".join(f"{name} {means.loc[(share, name)]:.1f}" for name in order)
+            lines.append(f"| {share:.0%} ({measured[share]:.0%}) | {text} | {agree} of {pairs} |")
+    return "\n".join(lines) + "\n"
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -3,7 +3,7 @@ the table, the plot, and measured shares that follow the nominal ones."""
 import pandas as pd
 import pytest
 
-from benchmarks.studies.regimes import main, memory_entries
+from benchmarks.studies.regimes import main, memory_entries, ordering_agreement, summary_markdown
 from tasks.errors import DataError
 
 pytestmark = pytest.mark.usefixtures("itas_cache")
@@ -31,3 +31,23 @@ def test_memory_names_are_checked():
     assert [entry["label"] for entry in memory_entries(["tca", "tca-residual"], 2, 2)] == ["tca", "tca-residual"]
     with pytest.raises(DataError, match="unknown memory 'original-residual'"):
         memory_entries(["original-residual"], 2, 2)
+
+
+def test_agreement_with_ps_ordering_counts_pairs():
+    assert ordering_agreement({"mean": 10.0, "tca": 20.0, "condensed": 30.0, "original": 40.0}) == (
+        ["mean", "tca", "condensed", "original"], 6, 6)
+    # condensed above original: one of P's six pairs reversed
+    assert ordering_agreement({"mean": 21.3, "tca": 22.1, "condensed": 29.0, "original": 23.5}) == (
+        ["mean", "tca", "original", "condensed"], 5, 6)
+    # residual variants and memories P does not report are left out
+    assert ordering_agreement({"mean": 5.0, "original": 1.0, "mean-residual": 50.0}) == (["original", "mean"], 0, 1)
+
+
+def test_summary_states_the_order_at_every_point():
+    rows = [(share, name, seed, acc) for share, accs in ((0.1, (20, 22, 29, 24)), (0.9, (9, 8, 7, 60)))
+            for seed in (1, 2) for name, acc in zip(("mean", "tca", "condensed", "original"), accs)]
+    table = pd.DataFrame(rows, columns=["share", "strategy", "seed", "acc"]).assign(
+        measured_share=lambda t: t["share"] - 0.02, joint_calibration=66.0)
+    text = summary_markdown(table)
+    assert "| 10% (8%) | mean 20.0 < tca 22.0 < original 24.0 < condensed 29.0 | 5 of 6 |" in text
+    assert "| 90% (88%) | condensed 7.0 < tca 8.0 < mean 9.0 < original 60.0 | 3 of 6 |" in text

@@ -106,9 +106,13 @@ def capture(strategy, plugins: list, metric, tables: dict, task: int) -> dict:
     }
 
 
-def restore(state: dict, strategy, plugins: list, metric, bench) -> dict:
-    """Put `state` back into a freshly built run; returns its tables (rows so far)."""
-    strategy.model.load_state_dict(state["model"])
+def restore(state: dict, strategy, plugins: list, metric, bench, source: Path) -> dict:
+    """Put `state` (read from `source`) back into a freshly built run; returns its tables (rows so far)."""
+    try:
+        strategy.model.load_state_dict(state["model"])
+    except RuntimeError as err:  # e.g. written by an itas version whose model had another layout
+        raise DataError(f"{source}: its model does not fit this version's {type(strategy.model).__name__} "
+                        f"({str(err).splitlines()[-1].strip()}); delete it or use --force-new") from None
     strategy.optimizer.load_state_dict(state["optimizer"])
     # Avalanche resets the optimizer state on its first `train` unless it already knows the parameters.
     strategy.optimized_param_id = dict(strategy.model.named_parameters())

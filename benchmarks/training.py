@@ -134,7 +134,7 @@ def train_run(spec: RunSpec, scenario: Scenario, device: torch.device, progress:
     state = checkpoint.load(device) if checkpoint is not None else None
     first = 0
     if state is not None:
-        tables = restore(state, strategy, parts.plugins, metric, bench)
+        tables = restore(state, strategy, parts.plugins, metric, bench, checkpoint.path)
         ribbons.record = tables["ribbons"]
         first = state["task"] + 1
         tqdm.write(f"[itas] {spec.strategy.label} seed {spec.seed}: resumed after task {state['task']}")

@@ -93,3 +93,17 @@ def test_a_checkpoint_of_another_config_or_damaged_is_refused(experiment, tmp_pa
     path.write_bytes(bytes(data))
     with pytest.raises(DataError, match=f"^{path}: checksum mismatch"):
         train_run(spec, scenario, CPU, False, checkpoint=RunCheckpoint(path, fingerprint(parts), parts))
+
+
+def test_a_checkpoint_whose_model_does_not_fit_is_one_line(experiment, tmp_path):
+    spec, scenario, parts = _spec(experiment, "finetune")
+    path = tmp_path / "run.ckpt"
+    with pytest.raises(Killed):
+        train_run(spec, scenario, CPU, False, checkpoint=KilledAfter(path, fingerprint(parts), parts, 0))
+    state = RunCheckpoint(path, fingerprint(parts), parts).load(CPU)
+    # the layout of an older MS-TCN: Conv1d weights (out, in, kernel) under the same names
+    state["model"] = {name: value.unsqueeze(-1) if name.endswith("weight") else value
+                      for name, value in state["model"].items()}
+    RunCheckpoint(path, fingerprint(parts), parts).save(state)
+    with pytest.raises(DataError, match=f"^{path}: its model does not fit this version's MSTCN .*--force-new$"):
+        train_run(spec, scenario, CPU, False, checkpoint=RunCheckpoint(path, fingerprint(parts), parts))

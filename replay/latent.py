@@ -72,8 +72,9 @@ class DecoderMemory(ReconstructingMemory):
         batch_frames: int = 4096,
         noise: str = "none",
         noise_rank: int | None = None,
+        noise_draws: str = "fresh",
     ):
-        super().__init__(budget, selection, gamma, seed, noise, noise_rank)
+        super().__init__(budget, selection, gamma, seed, noise, noise_rank, noise_draws)
         self.latent = check_int("latent", latent, 1)
         self.hidden = check_int("hidden", hidden, 1)
         self.tca_epochs = check_int("tca_epochs", tca_epochs, 1)

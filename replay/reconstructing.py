@@ -15,7 +15,8 @@ import torch
 
 from replay.budget import Budget
 from replay.memory import MemoryContext
-from replay.residual_noise import ResidualNoise, check_noise, check_rank, measure_noise, noise_nbytes, noise_seed, sample_noise
+from replay.residual_noise import (ResidualNoise, check_draws, check_noise, check_rank, measure_noise, noise_nbytes,
+                                  noise_seed, sample_noise)
 from replay.stored import SelectedVideoMemory, State, StoredVideo
 from replay.transcripts import Transcripts
 from tasks.video import Video
@@ -27,7 +28,8 @@ def task_classes(videos: Sequence[Video]) -> np.ndarray:
 
 
 class ReconstructingMemory(SelectedVideoMemory):
-    """A memory whose replay is a reconstruction; `noise`: none | residual, `noise_rank`: null | r."""
+    """A memory whose replay is a reconstruction; `noise`: none | residual, `noise_rank`: null | r,
+    `noise_draws`: fresh | fixed."""
 
     def __init__(
         self,
@@ -37,9 +39,11 @@ class ReconstructingMemory(SelectedVideoMemory):
         seed: int | None = None,
         noise: str = "none",
         noise_rank: int | None = None,
+        noise_draws: str = "fresh",
     ):
         super().__init__(budget, selection, gamma, seed)
         self.noise, self.noise_rank = check_noise(noise, noise_rank)
+        self.noise_draws = check_draws(self.noise, noise_draws)
         self._noise_seed = 0
         self._replays = 0
 
@@ -78,7 +82,7 @@ class ReconstructingMemory(SelectedVideoMemory):
         if stats is None:
             return frames
         labels = torch.from_numpy(transcripts.frame_labels()).to(frames.device)
-        seed = noise_seed(self._noise_seed, task, self._replays)
+        seed = noise_seed(self._noise_seed, task, self._replays if self.noise_draws == "fresh" else 0)
         return frames + sample_noise(stats, labels, transcripts.lengths, seed).to(frames.dtype)
 
     def replay(self, device: torch.device) -> list[Video]:

@@ -6,7 +6,9 @@ per task and action class, the residual r = x - x̂ of real frames around their 
 per-dimension RMS and lag-1 autocorrelation within segments — and adds seeded stationary AR(1)
 Gaussian noise with those statistics to every replayed frame. With `noise_rank: r` the r leading
 residual directions of each class get their own scale and autocorrelation (full covariance in that
-subspace) and the per-dimension statistics describe the rest (diagonal).
+subspace) and the per-dimension statistics describe the rest (diagonal). `noise_draws: fresh` (the
+default) draws new noise at every replay; `fixed` replays the same draw every time — an ablation
+that keeps the variability but removes the augmentation of showing new frames at every task.
 
 The AR(1) noise of all frames of all replayed segments is one tensor: the recurrence
 e_t = ρ e_{t-1} + sqrt(1 - ρ²) w_t (restarting at every segment start) is a first-order linear
@@ -22,6 +24,7 @@ import torch
 from tasks.errors import DataError
 
 NOISE_MODES = ("none", "residual")
+NOISE_DRAWS = ("fresh", "fixed")
 MAX_CORRELATION = 0.99  # keeps sqrt(1 - ρ²) away from 0 for a near-constant residual
 STAT_DTYPE = np.float32
 
@@ -37,6 +40,14 @@ def check_noise(noise: object, noise_rank: object) -> tuple[str, int | None]:
     if noise != "residual":
         raise DataError(f"memory noise_rank: needs noise: residual (noise is {noise!r})")
     return noise, noise_rank
+
+
+def check_draws(noise: str, noise_draws: object) -> str:
+    if noise_draws not in NOISE_DRAWS:
+        raise DataError(f"memory noise_draws: expected one of {', '.join(NOISE_DRAWS)}, got {noise_draws!r}")
+    if noise_draws != "fresh" and noise != "residual":
+        raise DataError(f"memory noise_draws: needs noise: residual (noise is {noise!r})")
+    return noise_draws
 
 
 def check_rank(noise_rank: int | None, dim: int) -> None:

@@ -61,17 +61,19 @@ PROTOCOLS = {
 
 
 def memory_entries(names: list[str], tca_epochs: int, inversion_steps: int) -> list[dict]:
-    """Strategy entries of the study's memories; '<name>-residual' is <name> with noise: residual."""
+    """Strategy entries of the study's memories; '<name>-residual' is <name> with noise: residual,
+    '<name>-residual-fixed' the same with noise_draws: fixed (one noise draw replayed every time)."""
     latent = {**TCA, "tca_epochs": tca_epochs}
     params = {"original": {}, "mean": {}, "tca": {"latent": 16, "hidden": 128, "tca_epochs": tca_epochs},
               "condensed": {**latent, "inversion_steps": inversion_steps}}
     entries = []
     for label in names:
-        base = label.removesuffix("-residual")
+        fixed = label.endswith("-residual-fixed")
+        base = label.removesuffix("-residual-fixed") if fixed else label.removesuffix("-residual")
         if base not in params or (label != base and base == "original"):
-            raise DataError(f"--memories: unknown memory {label!r} (original, mean, condensed, tca, and "
-                            "mean-residual, condensed-residual, tca-residual)")
-        extra = RESIDUAL if label != base else {}
+            raise DataError(f"--memories: unknown memory {label!r} (original, mean, condensed, tca, their "
+                            "-residual variants, e.g. mean-residual, and -residual-fixed, e.g. mean-residual-fixed)")
+        extra = {**RESIDUAL, "noise_draws": "fixed"} if fixed else RESIDUAL if label != base else {}
         entries.append({"name": base, "label": label, "params": {**params[base], **extra}})
     return entries
 
@@ -157,7 +159,7 @@ def plot(table: pd.DataFrame, path: Path) -> None:
     for strategy, group in stats.groupby("strategy", sort=False):
         group = group.sort_values("measured_share")
         x, mean, std = group["measured_share"] * 100, group["mean"], group["std"].fillna(0)
-        style = "--" if strategy.endswith("-residual") else "-"
+        style = ":" if strategy.endswith("-fixed") else "--" if strategy.endswith("-residual") else "-"
         (line,) = ax.plot(x, mean, style, marker="o", label=strategy)
         ax.fill_between(x, mean - std, mean + std, color=line.get_color(), alpha=0.15)
     ax.set_xlabel("white-noise share of within-segment variance (%, measured)")

@@ -28,7 +28,12 @@ def test_regime_map_at_the_tiny_protocol(tmp_path):
 
 
 def test_memory_names_are_checked():
-    assert [entry["label"] for entry in memory_entries(["tca", "tca-residual"], 2, 2)] == ["tca", "tca-residual"]
+    entries = memory_entries(["tca", "tca-residual", "mean-residual-fixed"], 2, 2)
+    assert [entry["label"] for entry in entries] == ["tca", "tca-residual", "mean-residual-fixed"]
+    assert entries[2] == {"name": "mean", "label": "mean-residual-fixed",
+                          "params": {"noise": "residual", "noise_draws": "fixed"}}
+    with pytest.raises(DataError, match="unknown memory 'mean-fixed'"):
+        memory_entries(["mean-fixed"], 2, 2)
     with pytest.raises(DataError, match="unknown memory 'original-residual'"):
         memory_entries(["original-residual"], 2, 2)
 

@@ -10,7 +10,7 @@ def test_exemplar_memories_are_registered():
     assert MEMORIES["original"] is OriginalMemory
     assert MEMORIES["mean"] is MeanMemory
     assert MEMORIES["coreset"] is CoresetMemory
-    assert memory_params("mean") == ("selection", "gamma", "seed", "noise", "noise_rank")
+    assert memory_params("mean") == ("selection", "gamma", "seed", "noise", "noise_rank", "noise_draws")
     assert memory_params("original") == ("selection", "gamma", "seed")
 
 
@@ -23,7 +23,7 @@ def test_make_memory_parses_the_budget_and_passes_params():
 
 
 def test_unknown_parameter_names_it_and_the_allowed_ones():
-    with pytest.raises(DataError, match=r"memory mean: unknown parameter 'K' \(allowed: selection, gamma, seed, noise, noise_rank\)"):
+    with pytest.raises(DataError, match=r"memory mean: unknown parameter 'K' \(allowed: selection, gamma, seed, noise, noise_rank, noise_draws\)"):
         make_memory("mean", {"videos": 60}, K=8)
 
 

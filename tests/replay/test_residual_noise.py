@@ -136,6 +136,19 @@ def test_noise_none_replays_exactly_the_reconstruction(name):
         assert np.array_equal(a.features, b.features) and np.array_equal(a.labels, b.labels)
 
 
+def test_fixed_draws_replay_the_same_noise_every_time_fresh_draws_do_not():
+    fresh = _built("mean", noise="residual")
+    fixed = make_memory("mean", {"videos": 6}, noise="residual", noise_draws="fixed")
+    fixed.add_task(0, _videos(), _ctx())
+    clean = _without_noise(fresh).replay(CPU)
+    first, second = fixed.replay(CPU), fixed.replay(CPU)
+    one, two = fresh.replay(CPU), fresh.replay(CPU)
+    for a, b, c, d, e in zip(first, second, one, two, clean):
+        assert np.array_equal(a.features, b.features) and not np.array_equal(a.features, e.features)
+        assert not np.array_equal(c.features, d.features)
+        assert a.name == c.name and np.array_equal(a.labels, c.labels)
+
+
 @pytest.mark.parametrize("rank", [None, 3])
 def test_noise_bytes_are_counted_and_reach_memory_csv(rank):
     memory = _built("condensed", noise="residual", noise_rank=rank)
@@ -164,6 +177,8 @@ def test_memory_files_carry_the_noise_statistics(tmp_path):
         ({"noise": "gaussian"}, r"^memory noise: expected one of none, residual, got 'gaussian'$"),
         ({"noise": "residual", "noise_rank": 0}, r"^memory noise_rank: expected an integer >= 1 or null, got 0$"),
         ({"noise_rank": 2}, r"^memory noise_rank: needs noise: residual"),
+        ({"noise": "residual", "noise_draws": "once"}, r"^memory noise_draws: expected one of fresh, fixed, got 'once'$"),
+        ({"noise_draws": "fixed"}, r"^memory noise_draws: needs noise: residual \(noise is 'none'\)$"),
     ],
 )
 def test_bad_noise_values_are_one_line_errors_naming_the_key(params, message):

@@ -154,7 +154,7 @@ def plot(table: pd.DataFrame, path: Path) -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fig, ax = plt.subplots(figsize=(7, 4.5))
+    fig, ax = plt.subplots(figsize=(9, 4.5))
     stats = table.groupby(["strategy", "measured_share"])["acc"].agg(["mean", "std"]).reset_index()
     for strategy, group in stats.groupby("strategy", sort=False):
         group = group.sort_values("measured_share")
@@ -165,7 +165,7 @@ def plot(table: pd.DataFrame, path: Path) -> None:
     ax.set_xlabel("white-noise share of within-segment variance (%, measured)")
     ax.set_ylabel("final average Acc (%)")
     ax.grid(alpha=0.3)
-    ax.legend(fontsize=8, ncol=2)
+    ax.legend(fontsize=8, loc="center left", bbox_to_anchor=(1.01, 0.5))
     fig.tight_layout()
     fig.savefig(path, dpi=120)
     plt.close(fig)

@@ -61,20 +61,15 @@ class DecoderMemory(ReconstructingMemory):
     def __init__(
         self,
         budget: Budget,
-        selection: str = "random",
-        gamma: float | None = None,
-        seed: int | None = None,
         latent: int = 256,
         hidden: int = 512,
         tca_epochs: int = 2500,
         tca_lr: float = 1e-3,
         beta: float = 1.0,
         batch_frames: int = 4096,
-        noise: str = "none",
-        noise_rank: int | None = None,
-        noise_draws: str = "fresh",
+        **params: object,
     ):
-        super().__init__(budget, selection, gamma, seed, noise, noise_rank, noise_draws)
+        super().__init__(budget, **params)
         self.latent = check_int("latent", latent, 1)
         self.hidden = check_int("hidden", hidden, 1)
         self.tca_epochs = check_int("tca_epochs", tca_epochs, 1)
@@ -154,7 +149,7 @@ class LatentCodeMemory(DecoderMemory):
         code_dtype: str = "float32",
         **tca: object,
     ):
-        super().__init__(budget, selection, gamma, seed, **tca)
+        super().__init__(budget, selection=selection, gamma=gamma, seed=seed, **tca)
         self.K = check_int("K", K, 1)
         self.code_dtype = check_code_dtype(code_dtype)
 

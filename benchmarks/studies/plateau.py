@@ -8,8 +8,9 @@ batch size, evaluated on the task's test videos every `--every` epochs up to `--
 converged single-task accuracy is the mean of the last `--plateau` checkpoints: with a few test
 videos per task a converged model still moves by several points from one checkpoint to the next,
 so a single checkpoint is a noisy estimate of its level; their spread (max - min) shows whether it
-has plateaued, and the last checkpoint's own gap is reported beside it. Under-training shows as R[i][i] well below that accuracy (the protocol's
-forgetting figures then mix forgetting with under-training). Writes plateau.csv and plateau.md.
+has plateaued, and the last checkpoint's own gap is reported beside it. Under-training shows as
+R[i][i] well below that accuracy (the protocol's forgetting figures then mix forgetting with
+under-training). Writes plateau.csv and plateau.md.
 """
 from __future__ import annotations
 

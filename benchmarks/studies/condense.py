@@ -16,7 +16,7 @@ import pandas as pd
 import torch
 
 from benchmarks.config import strategy_entries
-from benchmarks.training import build_backbone, start_training
+from benchmarks.orchestration.training import build_backbone, start_training
 from replay.budget import Budget
 from replay.memory import MemoryContext
 from replay.registry import MEMORIES, make_memory

@@ -7,7 +7,7 @@ from concurrent.futures import Future
 
 import pytest
 
-from benchmarks.live_progress import epochs_done, progress_path, wait_for_jobs
+from benchmarks.orchestration.live_progress import epochs_done, progress_path, wait_for_jobs
 
 
 def finish_later(future: Future, seconds: float, result) -> None:

@@ -1,8 +1,8 @@
-"""The kill test (benchmarks/kill_test.py): a sweep SIGKILLed at 5 random moments and resumed each
+"""The kill test (benchmarks/orchestration/kill_test.py): a sweep SIGKILLed at 5 random moments and resumed each
 time ends with the tables of an uninterrupted sweep, without duplicate rows or leftover files."""
 import pytest
 
-from benchmarks.kill_test import kill_test
+from benchmarks.orchestration.kill_test import kill_test
 
 
 @pytest.mark.slow

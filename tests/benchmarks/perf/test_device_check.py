@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 pytestmark = pytest.mark.usefixtures("itas_cache")
-SCRIPT = Path(__file__).resolve().parents[2] / "benchmarks" / "perf" / "device_check.sh"
+SCRIPT = Path(__file__).resolve().parents[3] / "benchmarks" / "perf" / "device_check.sh"
 
 
 @pytest.mark.slow

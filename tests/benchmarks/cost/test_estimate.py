@@ -6,11 +6,11 @@ import json
 import pytest
 from tiny_config import TCA, tiny_config, write_config
 
-from benchmarks.calibration import Rates
+from benchmarks.cost.calibration import Rates
 from benchmarks.cli import main
 from benchmarks.config import resolve_config
-from benchmarks.cost_data import DataProfile, VideoCount
-from benchmarks.estimate import estimate_runs, sweep_seconds
+from benchmarks.cost.cost_data import DataProfile, VideoCount
+from benchmarks.cost.estimate import estimate_runs, sweep_seconds
 
 pytestmark = pytest.mark.usefixtures("itas_cache")
 

@@ -5,7 +5,7 @@ import pytest
 from tiny_config import tiny_config, write_config
 
 from benchmarks.cli import main
-from benchmarks.executors import ProcessPool, make_executor
+from benchmarks.orchestration.executors import ProcessPool, make_executor
 from tasks.errors import DataError
 
 pytestmark = pytest.mark.usefixtures("itas_cache")

@@ -8,7 +8,7 @@ from tensorboard.backend.event_processing.event_accumulator import EventAccumula
 from tiny_config import tiny_config, write_config
 
 from benchmarks.cli import main
-from benchmarks.loggers import make_loggers, require_logger_packages
+from benchmarks.orchestration.loggers import make_loggers, require_logger_packages
 from tasks.errors import DataError
 
 pytestmark = pytest.mark.usefixtures("itas_cache")

@@ -2,8 +2,8 @@ import pytest
 
 from benchmarks.cli import main
 from benchmarks.config import bundled_config, load_config, resolve_config
-from benchmarks.cost_data import BREAKFAST, data_profile
-from benchmarks.data import experiment_scenario, load_experiment_data
+from benchmarks.cost.cost_data import BREAKFAST, data_profile
+from benchmarks.orchestration.data import experiment_scenario, load_experiment_data
 from tasks.errors import DataError
 
 pytestmark = pytest.mark.usefixtures("itas_cache")

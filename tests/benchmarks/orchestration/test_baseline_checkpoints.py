@@ -5,7 +5,7 @@ from test_checkpoints import _check_same
 from tiny_config import tiny_config
 
 from benchmarks.config import resolve_config
-from benchmarks.runner import prepare_experiment
+from benchmarks.orchestration.runner import prepare_experiment
 
 pytestmark = pytest.mark.usefixtures("itas_cache")
 

@@ -3,8 +3,8 @@ import torch
 from tiny_config import tiny_config
 
 from benchmarks.config import bundled_config, load_config, resolve_config
-from benchmarks.training import build_backbone
-from benchmarks.runner import plan_runs, prepare_experiment, resolve_device
+from benchmarks.orchestration.training import build_backbone
+from benchmarks.orchestration.runner import plan_runs, prepare_experiment, resolve_device
 from replay.budget import Budget
 from strategies.registry import StrategyContext, build_strategy
 from tasks.errors import DataError

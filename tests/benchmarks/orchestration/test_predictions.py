@@ -10,7 +10,7 @@ import pytest
 from tiny_config import tiny_config, write_config
 
 from benchmarks.cli import main
-from benchmarks.predictions import PredictionFiles, RibbonRecorder
+from benchmarks.orchestration.predictions import PredictionFiles, RibbonRecorder
 from results.prediction_files import MSTCN_HEADER, read_label_file
 
 RUN = "finetune__none__seed42"

@@ -7,11 +7,11 @@ import pandas as pd
 import pytest
 from tiny_config import TCA, tiny_config, write_config
 
-from benchmarks import condense
+from benchmarks.studies import condense
 from benchmarks.cli import main
-from benchmarks.condense import COLUMNS
+from benchmarks.studies.condense import COLUMNS
 from benchmarks.config import resolve_config
-from benchmarks.data import load_experiment_data
+from benchmarks.orchestration.data import load_experiment_data
 from tasks.scenario import build_scenario
 from tasks.video import segments
 

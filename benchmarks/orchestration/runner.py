@@ -18,12 +18,13 @@ import submitit
 import torch
 from tqdm.auto import tqdm
 
-from benchmarks.checkpoints import RunCheckpoint, checkpoint_path, read_header
+from benchmarks.orchestration.checkpoints import RunCheckpoint, checkpoint_path, read_header
 from benchmarks.config import StrategyEntry, strategy_entries
-from benchmarks.fingerprints import fingerprint, mismatch_error, run_config
-from benchmarks.data import experiment_scenario, load_experiment_data
-from benchmarks.live_progress import progress_path, wait_for_jobs
-from benchmarks.training import RunOutputs, RunSpec, build_backbone, parameter_count, run_key, train_run
+from benchmarks.orchestration.fingerprints import fingerprint, mismatch_error, run_config
+from benchmarks.orchestration.data import experiment_scenario, load_experiment_data
+from benchmarks.orchestration.live_progress import progress_path, wait_for_jobs
+from benchmarks.orchestration.training import (RunOutputs, RunSpec, build_backbone, parameter_count, run_key,
+                                               train_run)
 from replay.budget import Budget
 from replay.memory import MemoryContext
 from tasks.atomic_files import write_text_atomically

@@ -9,7 +9,7 @@ import numpy as np
 import torch
 
 from benchmarks.config import load_config
-from benchmarks.data import experiment_scenario, load_experiment_data
+from benchmarks.orchestration.data import experiment_scenario, load_experiment_data
 from replay.files import load_memory
 from replay.stored import replay_name
 from results.plots import file_stem, save_figure

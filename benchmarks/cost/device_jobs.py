@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import torch
 
-from benchmarks.cost_data import DataProfile
-from benchmarks.estimate import kept_videos, replayed_frames, run_memory
-from benchmarks.runner import plan_runs
-from benchmarks.training import build_backbone
+from benchmarks.cost.cost_data import DataProfile
+from benchmarks.cost.estimate import kept_videos, replayed_frames, run_memory
+from benchmarks.orchestration.runner import plan_runs
+from benchmarks.orchestration.training import build_backbone
 from replay.latent import DecoderMemory
 from tasks.errors import DataError
 

@@ -10,8 +10,8 @@ from tiny_config import TCA, tiny_config, write_config
 
 from benchmarks.cli import main
 from benchmarks.config import load_config
-from benchmarks.runner import prepare_experiment
-from benchmarks.training import RunSpec, train_run
+from benchmarks.orchestration.runner import prepare_experiment
+from benchmarks.orchestration.training import RunSpec, train_run
 
 pytestmark = pytest.mark.usefixtures("itas_cache")
 

@@ -9,10 +9,10 @@ import numpy as np
 import torch
 from tqdm.auto import tqdm
 
-from benchmarks.checkpoints import RunCheckpoint, capture, restore
+from benchmarks.orchestration.checkpoints import RunCheckpoint, capture, restore
 from benchmarks.config import StrategyEntry
-from benchmarks.loggers import close_loggers, make_loggers
-from benchmarks.predictions import PredictionFiles, RibbonRecorder
+from benchmarks.orchestration.loggers import close_loggers, make_loggers
+from benchmarks.orchestration.predictions import PredictionFiles, RibbonRecorder
 from replay.budget import Budget
 from replay.files import save_memory
 from replay.latent import DecoderMemory

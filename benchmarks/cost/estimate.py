@@ -19,9 +19,9 @@ from dataclasses import dataclass, field
 
 import torch
 
-from benchmarks.calibration import Rates, TCAKey
-from benchmarks.cost_data import DataProfile
-from benchmarks.runner import PlannedRun, plan_runs
+from benchmarks.cost.calibration import Rates, TCAKey
+from benchmarks.cost.cost_data import DataProfile
+from benchmarks.orchestration.runner import PlannedRun, plan_runs
 from replay.latent import CondensedMemory, DecoderMemory, EncodedMemory
 from strategies.icarl_memory import ClipMemory
 from strategies.registry import StrategyContext, build_strategy

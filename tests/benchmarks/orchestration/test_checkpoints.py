@@ -6,11 +6,11 @@ import pytest
 import torch
 from tiny_config import STRATEGIES, tiny_config
 
-from benchmarks.checkpoints import RunCheckpoint, read_header
+from benchmarks.orchestration.checkpoints import RunCheckpoint, read_header
 from benchmarks.config import resolve_config
-from benchmarks.fingerprints import fingerprint, run_config
-from benchmarks.runner import prepare_experiment
-from benchmarks.training import RunSpec, train_run
+from benchmarks.orchestration.fingerprints import fingerprint, run_config
+from benchmarks.orchestration.runner import prepare_experiment
+from benchmarks.orchestration.training import RunSpec, train_run
 from tasks.errors import DataError
 
 pytestmark = pytest.mark.usefixtures("itas_cache")

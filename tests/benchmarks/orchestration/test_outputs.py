@@ -1,4 +1,4 @@
-from benchmarks.outputs import MEMORY_COLUMNS, METRIC_COLUMNS, final_table, memory_frame, metrics_frame
+from benchmarks.orchestration.outputs import MEMORY_COLUMNS, METRIC_COLUMNS, final_table, memory_frame, metrics_frame
 
 
 def _metrics(label: str, acc: list[list[float]]) -> list[list]:

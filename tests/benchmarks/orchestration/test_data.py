@@ -2,7 +2,7 @@ import numpy as np
 
 from benchmarks.cli import main
 from benchmarks.config import resolve_config
-from benchmarks.data import load_experiment_data
+from benchmarks.orchestration.data import load_experiment_data
 
 TINY_DATA = {"dim": 16, "videos_per_activity": 6, "length_scale": 0.05}
 

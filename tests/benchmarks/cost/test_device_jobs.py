@@ -3,8 +3,8 @@ import torch
 
 from benchmarks.commands.run import resolve_jobs
 from benchmarks.config import bundled_config, load_config
-from benchmarks.cost_data import data_profile
-from benchmarks.device_jobs import CUDA_CONTEXT, FLOAT, jobs_that_fit, run_device_bytes
+from benchmarks.cost.cost_data import data_profile
+from benchmarks.cost.device_jobs import CUDA_CONTEXT, FLOAT, jobs_that_fit, run_device_bytes
 from tasks.errors import DataError
 
 GIB = 2**30

@@ -16,7 +16,6 @@ from typing import Sequence
 
 from tasks.errors import DataError
 
-LOGGERS = ("tensorboard", "wandb", "csv")
 # logger name -> (module it needs, pyproject extra that installs it)
 PACKAGES = {"tensorboard": ("tensorboard", "tensorboard"), "wandb": ("wandb", "wandb")}
 

@@ -18,8 +18,8 @@ from typing import Callable
 import numpy as np
 import torch
 
-from benchmarks.cost_data import DataProfile
-from benchmarks.training import build_backbone, start_training
+from benchmarks.cost.cost_data import DataProfile
+from benchmarks.orchestration.training import build_backbone, start_training
 from replay.inversion import decode_codes, invert_codes
 from replay.tca import train_tca
 from replay.transcripts import Transcripts

@@ -1,7 +1,7 @@
 """Kill test: SIGKILL a small sweep at random moments, resume it each time, compare with a sweep
 that was never stopped.
 
-    python -m benchmarks.kill_test [--kills 5] [--seed 0] [--work DIR]
+    python -m benchmarks.orchestration.kill_test [--kills 5] [--seed 0] [--work DIR]
 
 The sweep: finetune, lwf, mean and condensed (a latent memory) × 2 seeds on the tiny procedural
 data, `--jobs 2`. A reference run goes through uninterrupted first and gives each run's task time; then

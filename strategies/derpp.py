@@ -19,7 +19,6 @@ from collections.abc import Sequence
 
 import numpy as np
 import torch
-import torch.nn.functional as F
 
 from replay.exemplars import OriginalMemory
 from replay.memory import MemoryContext

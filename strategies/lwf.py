@@ -27,7 +27,6 @@ from avalanche.core import SupervisedPlugin
 
 from strategies.params import number_param
 from strategies.registry import StrategyContext, StrategyParts, register, reject_params
-from tasks.errors import DataError
 from tasks.torchdata import PAD_LABEL
 
 DISTILLATION_PARAMS = ("alpha", "temperature")

@@ -42,6 +42,10 @@ class RunEstimate:
                 "parts": {name: round(value, 1) for name, value in self.parts.items()}}
 
 
+# Memories that keep real features of whole videos: a byte budget bounds the frames they replay.
+FEATURE_MEMORIES = ("original", "coreset", "derpp", "er_ace", "gdumb", "bic")
+
+
 def tca_key(memory: DecoderMemory) -> TCAKey:
     return memory.latent, memory.hidden, memory.batch_frames
 
@@ -65,11 +69,11 @@ def replayed_frames(run: PlannedRun, memory, tasks: list[tuple[list[int], int]],
     past = tasks[:t]
     if run.strategy.name == "joint":
         return float(sum(sum(train) for train, _ in past))
-    if memory is None or not past:
+    if memory is None or not past or not hasattr(memory, "replay"):  # EWC, SI, MAS keep arrays, not videos
         return 0.0
     if memory.budget.videos is None:
         frames = sum(sum(train) for train, _ in past)
-        limit = memory.budget.bytes / (4 * dim) if run.strategy.name in ("original", "coreset") else frames
+        limit = memory.budget.bytes / (4 * dim) if run.strategy.name in FEATURE_MEMORIES else frames
         return float(min(frames, limit))
     total = 0.0
     for rank, (train, _) in enumerate(past):

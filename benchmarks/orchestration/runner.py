@@ -23,7 +23,8 @@ from benchmarks.config import StrategyEntry, strategy_entries
 from benchmarks.orchestration.fingerprints import fingerprint, mismatch_error, run_config
 from benchmarks.orchestration.data import experiment_scenario, load_experiment_data
 from benchmarks.orchestration.live_progress import progress_path, wait_for_jobs
-from benchmarks.orchestration.training import RunOutputs, RunSpec, run_key, train_run
+from benchmarks.orchestration.training import (RunOutputs, RunSpec, build_backbone, parameter_count, run_key,
+                                               train_run)
 from replay.budget import Budget
 from replay.memory import MemoryContext
 from tasks.atomic_files import write_text_atomically
@@ -183,7 +184,9 @@ def prepare_experiment(cfg: dict, source: str = "config") -> Experiment:
         # Every run's strategy is built here, so an unknown name or parameter fails before training too.
         scenario = scenarios[run.seed]
         train_videos = [t.train for t in scenario.tasks]
-        ctx = StrategyContext(run.budget, run.seed, costs_only, scenario.num_classes, train_videos)
+        parameters = parameter_count(build_backbone(cfg, train_videos[0][0].dim, scenario.num_classes))
+        ctx = StrategyContext(run.budget, run.seed, costs_only, scenario.num_classes, train_videos,
+                              parameter_count=parameters)
         memory = build_strategy(run.strategy.name, ctx, run.strategy.params).memory
         if memory is not None:
             memory.check_feasible(train_videos, MemoryContext(costs_only, scenario.num_classes, run.seed))

@@ -16,6 +16,7 @@ from benchmarks.orchestration.predictions import PredictionFiles, RibbonRecorder
 from replay.budget import Budget
 from replay.files import save_memory
 from replay.latent import DecoderMemory
+from replay.registry import MEMORIES
 from replay.stored import SelectedVideoMemory
 from strategies.backbones import ASFormer, MSTCN
 from strategies.benchmark import make_benchmark
@@ -74,6 +75,11 @@ def build_backbone(cfg: dict, in_dim: int, num_classes: int) -> torch.nn.Module:
     return MSTCN(in_dim, num_classes, b["stages"], b["layers"], b["maps"], b["dropout"])
 
 
+def parameter_count(model: torch.nn.Module) -> int:
+    """Trainable parameters: what EWC, SI and MAS keep one importance and one anchor value for."""
+    return sum(p.numel() for p in model.parameters() if p.requires_grad)
+
+
 def memory_rows(memory, after_task: int) -> list[list]:
     """memory.csv rows after a task: bytes by component for every stored task."""
     rows = []
@@ -107,7 +113,8 @@ def train_run(spec: RunSpec, scenario: Scenario, device: torch.device, progress:
     dim = scenario.tasks[0].train[0].dim
     model = build_backbone(cfg, dim, scenario.num_classes)
     ctx = StrategyContext(spec.budget, spec.seed, device, scenario.num_classes,
-                          [t.train for t in scenario.tasks], progress, tca_cache, train["precision"])
+                          [t.train for t in scenario.tasks], progress, tca_cache, train["precision"],
+                          parameter_count(model))
     parts = build_strategy(spec.strategy.name, ctx, spec.strategy.params)
     classes = scenario.label_space.classes
     ribbons = RibbonRecorder(classes)
@@ -154,7 +161,8 @@ def train_run(spec: RunSpec, scenario: Scenario, device: torch.device, progress:
                 checkpoint.save(capture(strategy, parts.plugins, metric, tables, i))
     finally:
         close_loggers(loggers)
-    if memory_file is not None and isinstance(parts.memory, SelectedVideoMemory):
+    # Only the registry's replay memories are saved: `itas replay` rebuilds a memory by that name.
+    if memory_file is not None and isinstance(parts.memory, SelectedVideoMemory) and spec.strategy.name in MEMORIES:
         params = {**spec.strategy.params, "seed": parts.memory.seed}
         save_memory(memory_file, parts.memory, spec.strategy.name, params, scenario.label_space.classes)
     metrics_table = [

@@ -100,6 +100,17 @@ def custom_convention(activities: str | Path | None = None, activity_pattern: st
     return DatasetConvention(from_name, sample_rate)
 
 
+def require_dataset_folder(root: str | Path) -> Path:
+    """`root` if it looks like an MS-TCN folder (mapping.txt and splits/); else a DataError naming it."""
+    root = Path(root)
+    if not root.is_dir():
+        raise DataError(f"{root}: dataset folder not found")
+    if not (root / "mapping.txt").is_file() or not (root / "splits").is_dir():
+        raise DataError(f"{root}: not a dataset folder in the MS-TCN layout (expected mapping.txt, splits/, "
+                        "features/, groundTruth/)")
+    return root
+
+
 def infer_dataset(root: str | Path) -> str | None:
     """breakfast, gtea or 50salads when the folder's name says so (e.g. data/50salads), else None."""
     name = Path(root).resolve().name.lower()

@@ -12,6 +12,7 @@ from tasks.video import Video
 
 
 CUSTOM = "custom"
+ACTIVITIES_FILE = "activities.txt"  # a dataset folder's own '<video> <activity>' list, used when present
 CUSTOM_KEYS = "data.activities (a file of '<video> <activity>' lines) or data.activity_pattern (a regex)"
 
 

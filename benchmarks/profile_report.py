@@ -66,7 +66,7 @@ def profile_markdown(profile: dict) -> str:
 
 
 def profile_picture(profile: dict, path: Path) -> Path:
-    """Left: γ(h)/σ̂² per class (grey) and pooled (black); right: segment-length histogram."""
+    """Left: γ(h)/σ̂² per class (grey) and pooled (black); right: segment-length histogram (log bins)."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -82,19 +82,12 @@ def profile_picture(profile: dict, path: Path) -> Path:
     left.axhline(profile["white_share"], ls="--", color="C3", label=f"white share {profile['white_share']:.0%}")
     left.set(xlabel="lag h (frames at the profiled rate)", ylabel="γ(h) / σ̂²", title="within-segment variogram per class")
     left.legend(fontsize=8)
-    per_action = profile["segment_lengths_per_action"]
-    background = set(profile["background"])
-    fg = [row for name, row in per_action.items() if name not in background]
-    bg = [row for name, row in per_action.items() if name in background]
-    for rows, label in ((fg, "foreground"), (bg, "background")):
-        if rows:
-            # log-normal densities per action, weighted by their segment counts
-            grid = np.geomspace(1, max(row["max"] for row in rows) * 1.5, 200)
-            density = sum(row["count"] * np.exp(-(np.log(grid) - row["log_mean"]) ** 2 / (2 * max(row["log_std"], 0.05) ** 2))
-                          / (grid * max(row["log_std"], 0.05) * np.sqrt(2 * np.pi)) for row in rows)
-            right.plot(grid, density, label=f"{label} (log-normal fits)")
+    histogram = profile["segment_length_histogram"]
+    for kind in ("foreground", "background"):
+        if sum(histogram[kind]):
+            right.stairs(histogram[kind], histogram["edges"], label=f"{kind} ({sum(histogram[kind])} segments)")
     right.set_xscale("log")
-    right.set(xlabel="segment length (frames)", ylabel="segments per frame of length", title="segment lengths")
+    right.set(xlabel="segment length (frames, at the profiled rate)", ylabel="segments", title="segment lengths")
     right.legend(fontsize=8)
     fig.tight_layout()
     fig.savefig(path, dpi=110)

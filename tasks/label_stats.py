@@ -44,6 +44,10 @@ def segment_table(videos: list[Video]) -> list[tuple[Video, np.ndarray, np.ndarr
     return table
 
 
+def length_histogram(lengths: list[int], edges: np.ndarray) -> list[int]:
+    return np.histogram(np.asarray(lengths, dtype=np.float64), bins=edges)[0].tolist()
+
+
 def label_statistics(videos: list[Video], actions: list[str], background: list[str]) -> dict:
     """Segment lengths per action (quantiles and log-normal fit), pooled foreground / background
     lengths, segments per video, distinct transcripts per activity, background share of frames."""
@@ -59,6 +63,8 @@ def label_statistics(videos: list[Video], actions: list[str], background: list[s
                   for a, v in sorted(by_action.items())}
     fg = [n for a, v in by_action.items() if a not in bg_ids for n in v]
     bg = [n for a, v in by_action.items() if a in bg_ids for n in v]
+    longest = max(max(v) for v in by_action.values())
+    edges = np.unique(np.round(np.geomspace(1, longest + 1, 25)))  # log-spaced: lengths span decades
     frames = sum(len(video.labels) for video in videos)
     bg_frames = sum(int(np.isin(video.labels, list(bg_ids)).sum()) for video in videos)
     return {
@@ -67,6 +73,8 @@ def label_statistics(videos: list[Video], actions: list[str], background: list[s
         "segments_per_video": quantiles(np.array([len(labels) for _, labels, _ in table])),
         "segment_lengths": {"foreground": quantiles(np.array(fg)), "background": quantiles(np.array(bg))},
         "segment_lengths_per_action": per_action,
+        "segment_length_histogram": {"edges": edges.tolist(), "foreground": length_histogram(fg, edges),
+                                     "background": length_histogram(bg, edges)},
         "transcripts": {activity: {"videos": len(seen), "distinct": len(set(seen)),
                                    "diversity": len(set(seen)) / len(seen)}
                         for activity, seen in sorted(transcripts.items())},

@@ -4,8 +4,8 @@ statistics (means, covariances, length and transcript distributions).
 
 Label side, per activity: the number of train and test videos, the action set (the labels seen in
 its transcripts), a transcript model — a first-order Markov chain over segment labels with start
-and end states, counted from its training transcripts, capped at the longest transcript seen —
-and per action a log-normal segment length (mean and std of log length).
+and end states, counted from all its transcripts, run for a number of segments drawn from theirs
+(TranscriptModel) — and per action a log-normal segment length (mean and std of log length).
 
 Feature side, at the profiled frame rate (tasks/profile.py), after an optional PCA to `dim`:
 
@@ -46,29 +46,51 @@ BACKFIT_SWEEPS = 5
 @dataclass
 class TranscriptModel:
     """Per activity: start counts, transition counts from (label, is it the first segment) to the
-    next label or END = -1, and the longest transcript. The first segment has its own transitions so
-    that a chain never ends right after it unless a real transcript did (SIL, then nothing)."""
+    next label or END = -1, and how many transcripts had each number of segments. The first segment
+    has its own transitions, so that a chain never ends right after it unless a real transcript did.
+    A transcript draws its number of segments n from those counts, then a chain conditioned to end
+    after exactly n segments (backward messages): a plain chain's geometric length would turn long
+    repetitive transcripts (a suture's cycles) into a few very short and very long ones."""
 
     start: dict[str, Counter]
     transitions: dict[str, dict[tuple[int, bool], Counter]]
-    longest: dict[str, int]
+    sizes: dict[str, Counter]
 
     def action_set(self, activity: str) -> set[int]:
         return {label for label, _ in self.transitions[activity]}
 
-    def sample(self, activity: str, rng: np.random.Generator) -> list[int]:
-        def draw(counts: Counter) -> int:
-            keys = sorted(counts)
-            weights = np.array([counts[k] for k in keys], dtype=np.float64)
-            return keys[rng.choice(len(keys), p=weights / weights.sum())]
+    def _matrices(self, activity: str) -> tuple[list[int], np.ndarray, np.ndarray, np.ndarray]:
+        """Labels, start probabilities, and transition matrices (first, later) with END last."""
+        labels = sorted(self.action_set(activity))
+        column = {label: i for i, label in enumerate(labels)} | {END: len(labels)}
+        start = np.array([self.start[activity][label] for label in labels], dtype=np.float64)
+        first, later = np.zeros((2, len(labels), len(labels) + 1))
+        for (label, is_first), counts in self.transitions[activity].items():
+            row = (first if is_first else later)[column[label]]
+            for nxt, count in counts.items():
+                row[column[nxt]] += count
+            row /= row.sum()
+        return labels, start / start.sum(), first, later
 
-        transcript = [draw(self.start[activity])]
-        while len(transcript) < self.longest[activity]:
-            nxt = draw(self.transitions[activity][(transcript[-1], len(transcript) == 1)])
-            if nxt == END:
+    def sample(self, activity: str, rng: np.random.Generator) -> list[int]:
+        labels, start, first, later = self._matrices(activity)
+        sizes = sorted(self.sizes[activity])
+        weights = np.array([self.sizes[activity][n] for n in sizes], dtype=np.float64)
+        ends = [later[:, -1]]  # ends[m][s]: P(the chain ends exactly m labels after s | s not first)
+        for _ in range(max(sizes)):
+            ends.append(later[:, :-1] @ ends[-1])
+        for _ in range(COVERAGE_TRIES):
+            n = sizes[rng.choice(len(sizes), p=weights / weights.sum())]
+            p = start * (first[:, -1] if n == 1 else first[:, :-1] @ ends[n - 2])
+            if p.sum() > 0:
                 break
-            transcript.append(nxt)
-        return transcript
+        else:
+            raise DataError(f"activity {activity}: no transcript length is reachable by the fitted chain")
+        chain = [rng.choice(len(labels), p=p / p.sum())]
+        for position in range(2, n + 1):
+            p = (first if position == 2 else later)[chain[-1], :-1] * ends[n - position]
+            chain.append(rng.choice(len(labels), p=p / p.sum()))
+        return [labels[i] for i in chain]
 
 
 def covering_transcripts(model: TranscriptModel, activity: str, train: int, test: int,
@@ -86,14 +108,14 @@ def covering_transcripts(model: TranscriptModel, activity: str, train: int, test
 def fit_transcripts(videos: list[Video]) -> TranscriptModel:
     start: dict[str, Counter] = defaultdict(Counter)
     transitions: dict[str, dict[tuple[int, bool], Counter]] = defaultdict(lambda: defaultdict(Counter))
-    longest: dict[str, int] = defaultdict(int)
+    sizes: dict[str, Counter] = defaultdict(Counter)
     for video, labels, _ in segment_table(videos):
         steps = labels.tolist()
         start[video.activity][steps[0]] += 1
         for position, (a, b) in enumerate(zip(steps, steps[1:] + [END])):
             transitions[video.activity][(a, position == 0)][b] += 1
-        longest[video.activity] = max(longest[video.activity], len(steps))
-    return TranscriptModel(dict(start), {k: dict(v) for k, v in transitions.items()}, dict(longest))
+        sizes[video.activity][len(steps)] += 1
+    return TranscriptModel(dict(start), {k: dict(v) for k, v in transitions.items()}, dict(sizes))
 
 
 def ar1_retained(rho: float, lengths: np.ndarray) -> float:

@@ -13,13 +13,14 @@ from typing import Any, Sequence
 
 import yaml
 
-from benchmarks.loggers import LOGGERS
 from replay.budget import Budget
 from tasks.atomic_files import write_text_atomically
 from tasks.errors import DataError
 from tasks.mstcn import read_text
 from tasks.precision import PRECISIONS
 from tasks.procedural import GeneratorParams
+
+LOGGERS = ("tensorboard", "wandb", "csv")  # output.loggers: what benchmarks.orchestration.loggers can make
 
 DEFAULTS: dict[str, Any] = {
     "data": {

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from results.bytes_plot import write_accuracy_bytes
 from results.matrices import matrices_from_metrics, metric_names, write_matrices_json
 from results.plots import write_plots
 from results.ribbons import write_ribbons
@@ -48,7 +49,7 @@ def load_runs(run_dirs: list[Path]) -> tuple[pd.DataFrame, pd.DataFrame | None]:
 
 def write_report(run_dirs: list[Path], out_dir: Path) -> list[Path]:
     """Write summary.{csv,md,tex}, matrices.json and the PNG plots (with ribbons_<strategy>.png from
-    the run records) into out_dir; return their paths.
+    the run records, and accuracy_bytes.{png,md} with several budgets) into out_dir; return their paths.
 
     Every input is read and validated before the first file is written, and each file is written
     atomically, so a bad input leaves out_dir as it was.
@@ -60,5 +61,6 @@ def write_report(run_dirs: list[Path], out_dir: Path) -> list[Path]:
     paths = write_summary(summary, out_dir)
     paths.append(write_matrices_json(matrices, out_dir / "matrices.json"))
     paths += write_plots(matrices, summary, metric_names(metrics), out_dir)
+    paths += write_accuracy_bytes(summary, out_dir)
     paths += write_ribbons(run_dirs, out_dir)
     return paths

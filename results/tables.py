@@ -85,7 +85,7 @@ def _score_columns(summary: pd.DataFrame) -> list[tuple[str, str]]:
     return [(stem, titles.get(stem, stem.removesuffix("_final"))) for stem in stems]
 
 
-def _mean_std(mean: float, std: float, plus_minus: str) -> str:
+def mean_std_text(mean: float, std: float, plus_minus: str) -> str:
     if math.isnan(mean):
         return "–"
     return f"{mean:.1f}" if math.isnan(std) else f"{mean:.1f}{plus_minus}{std:.1f}"
@@ -101,7 +101,7 @@ def display_table(summary: pd.DataFrame, plus_minus: str = " ± ") -> pd.DataFra
         {"Strategy": summary["strategy"], "Budget": summary["budget"], "Seeds": summary["seeds"].astype(str)}
     )
     for stem, title in _score_columns(summary):
-        table[title] = [_mean_std(m, s, plus_minus) for m, s in zip(summary[f"{stem}_mean"], summary[f"{stem}_std"])]
+        table[title] = [mean_std_text(m, s, plus_minus) for m, s in zip(summary[f"{stem}_mean"], summary[f"{stem}_std"])]
     table["Memory (MB)"] = summary["memory_bytes"].map(_megabytes)
     table["Memory w/o decoders (MB)"] = summary["memory_bytes_without_decoders"].map(_megabytes)
     return table

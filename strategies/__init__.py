@@ -1,4 +1,6 @@
-"""Avalanche glue: the TAS training template, replay plugin, iCaRL, LwF and the strategy registry.
+"""Avalanche glue: the TAS training template, replay plugin, the strategies (finetune, joint, replay
+memories, LwF, iCaRL and the continual-learning baselines EWC, SI, MAS, DER++, ER-ACE, GDumb,
+BiC, A-GEM) and the strategy registry.
 
 Importing the package registers every strategy under its name.
 """
@@ -7,7 +9,9 @@ import warnings
 # qpsolvers (pulled in by Avalanche for GEM, which itas does not use) warns at import without a solver.
 warnings.filterwarnings("ignore", message="no QP solver found", category=UserWarning)
 
-from strategies import finetune, icarl, joint, lwf, replay_strategies  # noqa: E402,F401
+from strategies import (  # noqa: E402,F401
+    agem, bic, derpp, er_ace, ewc, finetune, gdumb, icarl, joint, lwf, mas, replay_strategies, si,
+)
 from strategies.registry import STRATEGIES, build_strategy  # noqa: E402
 
 __all__ = ["STRATEGIES", "build_strategy"]

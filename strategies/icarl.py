@@ -34,6 +34,7 @@ from avalanche.core import SupervisedPlugin
 from strategies.benchmark import video_dataset
 from strategies.icarl_memory import ClipMemory
 from strategies.lwf import DISTILLATION_PARAMS, DistillationPlugin, distillation_params
+from strategies.params import positive_int
 from strategies.registry import StrategyContext, StrategyParts, register, reject_params
 from tasks.errors import DataError
 from tasks.torchdata import VideoDataset, pad_collate
@@ -133,13 +134,6 @@ class ExemplarClipPlugin(SupervisedPlugin):
         return nearest_mean(last_embedding(strategy.model), self.class_ids, self.class_means)
 
 
-def _positive_int(params: dict, key: str, default: int) -> int:
-    value = params.get(key, default)
-    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
-        raise DataError(f"strategies.icarl: parameter '{key}' must be a positive integer, got {value!r}")
-    return value
-
-
 @register("icarl", uses_memory=True)
 def build(ctx: StrategyContext, params: dict) -> StrategyParts:
     """params: clip (frames per exemplar clip, 8), clips_per_video (clips per video of a video
@@ -147,7 +141,7 @@ def build(ctx: StrategyContext, params: dict) -> StrategyParts:
     reject_params("icarl", params, ("clip", "clips_per_video", *DISTILLATION_PARAMS))
     if ctx.budget is None:
         raise DataError("strategies.icarl: needs a replay budget (budgets: [{videos: N}] or [{bytes: ...}])")
-    memory = ClipMemory(ctx.budget, _positive_int(params, "clip", 8), _positive_int(params, "clips_per_video", 8))
+    memory = ClipMemory(ctx.budget, positive_int("icarl", params, "clip", 8), positive_int("icarl", params, "clips_per_video", 8))
     alpha, temperature = distillation_params("icarl", params)
     plugins = [DistillationPlugin(alpha, temperature),
                ExemplarClipPlugin(memory, ctx.train_videos, ctx.num_classes)]

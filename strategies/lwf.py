@@ -20,12 +20,12 @@ collected from the mini-batches), `old` the frozen copy's logits for the same mi
 from __future__ import annotations
 
 import copy
-import numbers
 
 import torch
 import torch.nn.functional as F
 from avalanche.core import SupervisedPlugin
 
+from strategies.params import number_param
 from strategies.registry import StrategyContext, StrategyParts, register, reject_params
 from tasks.errors import DataError
 from tasks.torchdata import PAD_LABEL
@@ -102,18 +102,10 @@ class DistillationPlugin(SupervisedPlugin):
             self.old_classes = self._seen.nonzero().squeeze(1)
 
 
-def _number(strategy: str, params: dict, key: str, default: float, allow_zero: bool) -> float:
-    value = params.get(key, default)
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or value < 0 or (value == 0 and not allow_zero):
-        bound = "a number >= 0" if allow_zero else "a number > 0"
-        raise DataError(f"strategies.{strategy}: parameter '{key}' must be {bound}, got {value!r}")
-    return float(value)
-
-
 def distillation_params(strategy: str, params: dict) -> tuple[float, float]:
     """(alpha, temperature) from a strategy's params, DataError on bad values."""
-    return (_number(strategy, params, "alpha", 1.0, allow_zero=True),
-            _number(strategy, params, "temperature", 2.0, allow_zero=False))
+    return (number_param(strategy, params, "alpha", 1.0),
+            number_param(strategy, params, "temperature", 2.0, allow_zero=False))
 
 
 @register("lwf")

@@ -33,7 +33,7 @@ class EpochProgress(SupervisedPlugin):
 class ProgressFile(SupervisedPlugin):
     """The run's position — task, epochs done in it, their totals — written atomically to `path` at
     the start of every task and after every epoch, for a parent process that shows runs training
-    in other processes (benchmarks.live_progress)."""
+    in other processes (benchmarks.orchestration.live_progress)."""
 
     def __init__(self, path: Path, n_tasks: int):
         super().__init__()

@@ -16,8 +16,9 @@ from tasks.errors import DataError
 @dataclass
 class StrategyContext:
     """What a strategy builder may use: the run's budget (None for memoryless strategies), seed,
-    device, label-space size, every task's training videos, whether to draw progress bars and the
-    folder where replay memories share trained TCAs (None: each trains its own)."""
+    device, label-space size, every task's training videos, whether to draw progress bars, the
+    folder where replay memories share trained TCAs (None: each trains its own) and the backbone's
+    parameter count (what EWC, SI and MAS keep per parameter is known before training)."""
 
     budget: Budget | None
     seed: int
@@ -27,6 +28,7 @@ class StrategyContext:
     progress: bool = False
     tca_cache: Path | None = None
     precision: str = "fp32"  # train.precision, passed on to memories
+    parameter_count: int = 0  # float parameters of the backbone: the size of a regulariser's arrays
 
 
 @dataclass

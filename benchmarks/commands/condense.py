@@ -23,10 +23,10 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from benchmarks.condense import condense_experiment, condense_markdown, feature_bytes
+    from benchmarks.studies.condense import condense_experiment, condense_markdown, feature_bytes
     from benchmarks.config import bundled_config, dump_config, load_config
-    from benchmarks.data import experiment_scenario, load_experiment_data
-    from benchmarks.runner import resolve_device
+    from benchmarks.orchestration.data import experiment_scenario, load_experiment_data
+    from benchmarks.orchestration.runner import resolve_device
     from tasks.atomic_files import writable_folder, write_text_atomically
     from tasks.precision import check_precision
 

@@ -36,11 +36,11 @@ def _duration(seconds: float) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    from benchmarks.calibration import calibrate
+    from benchmarks.cost.calibration import calibrate
     from benchmarks.commands.run import resolve_jobs
-    from benchmarks.cost_data import data_profile
-    from benchmarks.estimate import estimate_runs, sweep_seconds, tca_sizes
-    from benchmarks.runner import plan_runs, resolve_device
+    from benchmarks.cost.cost_data import data_profile
+    from benchmarks.cost.estimate import estimate_runs, sweep_seconds, tca_sizes
+    from benchmarks.orchestration.runner import plan_runs, resolve_device
     from tasks.precision import check_precision
 
     cfg = load_config(args.config, args.overrides)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
-from benchmarks.runner import resolve_device
+from benchmarks.orchestration.runner import resolve_device
 from replay.files import load_memory
 from tasks.atomic_files import writable_folder
 from tasks.errors import DataError, first_line

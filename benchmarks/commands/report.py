@@ -30,8 +30,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from benchmarks.replay_pictures import write_replay_pictures
-    from benchmarks.runner import resolve_device
+    from benchmarks.orchestration.replay_pictures import write_replay_pictures
+    from benchmarks.orchestration.runner import resolve_device
 
     if args.out is None and len(args.run_dirs) > 1:
         raise DataError("--out is required when several run folders are merged")

@@ -9,8 +9,8 @@ from pathlib import Path
 
 from benchmarks.commands.training_options import add_training_arguments
 from benchmarks.config import bundled_config, dump_config, load_config
-from benchmarks.loggers import require_logger_packages
-from benchmarks.outputs import final_table, write_run_tables
+from benchmarks.orchestration.loggers import require_logger_packages
+from benchmarks.orchestration.outputs import final_table, write_run_tables
 from tasks.atomic_files import remove_orphaned_temps, writable_folder
 from tasks.errors import DataError
 from tasks.precision import check_precision
@@ -46,7 +46,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def resolve_jobs(cfg: dict, device, requested: int, runs: int, profile=None) -> int:
     """Runs at a time: on a resolved CUDA device as many as its free memory holds (0) or the
-    requested number if it fits (benchmarks.device_jobs); elsewhere the requested number, or one
+    requested number if it fits (benchmarks.cost.device_jobs); elsewhere the requested number, or one
     per CPU core (small models train best on one thread each). Sets each run's torch threads to
     cores/jobs unless train.threads is set."""
     import torch
@@ -54,8 +54,8 @@ def resolve_jobs(cfg: dict, device, requested: int, runs: int, profile=None) -> 
     if requested < 0:
         raise DataError(f"--jobs: expected 0 (auto) or a positive integer, got {requested}")
     if isinstance(device, torch.device) and device.type == "cuda":
-        from benchmarks.cost_data import data_profile
-        from benchmarks.device_jobs import cuda_jobs
+        from benchmarks.cost.cost_data import data_profile
+        from benchmarks.cost.device_jobs import cuda_jobs
 
         jobs = cuda_jobs(cfg, device, requested, runs, profile or data_profile(cfg))
     else:
@@ -68,9 +68,9 @@ def resolve_jobs(cfg: dict, device, requested: int, runs: int, profile=None) -> 
 def run(args: argparse.Namespace) -> int:
     import torch
 
-    from benchmarks.executors import make_executor
-    from benchmarks.replay_pictures import write_replay_pictures
-    from benchmarks.runner import (
+    from benchmarks.orchestration.executors import make_executor
+    from benchmarks.orchestration.replay_pictures import write_replay_pictures
+    from benchmarks.orchestration.runner import (
         check_resumable,
         plan_runs,
         prepare_experiment,

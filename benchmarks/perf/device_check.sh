@@ -9,7 +9,7 @@
 #   4. itas estimate --json for paper.yaml and paper-procedural.yaml.
 # With --device cpu every size shrinks (16-d features, a one-stage MS-TCN, TCA d 4 / h 16) and the
 # estimates are made for the short run's config, one run at a time: a few minutes on two cores; a
-# slow test runs it that way (tests/benchmarks/test_device_check.py).
+# slow test runs it that way (tests/benchmarks/perf/test_device_check.py).
 #
 # usage: bash benchmarks/perf/device_check.sh [--device cuda|cpu] [--out DIR]
 # Writes into DIR (default device-check/): log.txt, perf.json, short-run.yaml, run-<precision>/,

@@ -20,7 +20,7 @@ from typing import Callable
 import numpy as np
 import torch
 
-from benchmarks.calibration import synthetic_videos
+from benchmarks.cost.calibration import synthetic_videos
 from replay.chunks import frame_coherence
 from replay.inversion import decode_codes, invert_codes
 from replay.tca import TCADecoder, train_tca

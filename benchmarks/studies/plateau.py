@@ -25,9 +25,9 @@ from tqdm.auto import tqdm
 
 from benchmarks.commands.training_options import add_training_arguments
 from benchmarks.config import StrategyEntry, load_config
-from benchmarks.data import experiment_scenario, load_experiment_data
-from benchmarks.runner import resolve_device
-from benchmarks.training import RunSpec, build_backbone, start_training, train_run
+from benchmarks.orchestration.data import experiment_scenario, load_experiment_data
+from benchmarks.orchestration.runner import resolve_device
+from benchmarks.orchestration.training import RunSpec, build_backbone, start_training, train_run
 from results.tables import pipe_table
 from strategies.benchmark import make_benchmark
 from strategies.evaluation import SegmentationMetrics

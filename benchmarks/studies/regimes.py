@@ -30,9 +30,9 @@ import numpy as np
 import pandas as pd
 
 from benchmarks.config import load_config
-from benchmarks.executors import ProcessPool
-from benchmarks.outputs import write_run_tables
-from benchmarks.runner import prepare_experiment, resolve_device, run_experiment
+from benchmarks.orchestration.executors import ProcessPool
+from benchmarks.orchestration.outputs import write_run_tables
+from benchmarks.orchestration.runner import prepare_experiment, resolve_device, run_experiment
 from results.tables import pipe_table
 from tasks.atomic_files import write_text_atomically
 from tasks.errors import DataError

@@ -190,6 +190,9 @@ CATALOGUE = {
     "output.keep_checkpoints not a boolean": (config_case(tiny_config(output={"keep_checkpoints": "yes"})), "'output.keep_checkpoints' must be true or false"),
     "budget with an unknown key": (config_case(tiny_config(budgets=[{"frames": 3}])), "bad.yaml: 'budgets[0]': budget: unknown key 'frames'"),
     "unknown strategy parameter": (config_case(tiny_config(strategies=[{"name": "mean", "params": {"k": 1}}])), "memory mean: unknown parameter 'k'"),
+    "negative EWC lambda": (config_case(tiny_config(strategies=[{"name": "ewc", "params": {"lambda": -1}}])), "strategies.ewc: parameter 'lambda' must be a number >= 0, got -1"),
+    "byte budget below EWC's arrays": (config_case(tiny_config(strategies=["ewc"], budgets=[{"bytes": "1KB"}])), "budget bytes=1KB cannot hold ewc's importance and anchor arrays (2 x "),
+    "byte budget below one DER++ video": (config_case(tiny_config(strategies=["derpp"], budgets=[{"bytes": "1KB"}])), "budget bytes=1KB cannot hold one video of task 0"),
     # command-line arguments
     "--out is an existing file": (out_case(a_file), "file.txt: exists and is not a folder"),
     "--out under a file": (out_case(lambda t: a_file(t) / "out"), "file.txt/out: cannot write there (a parent of it is a file)"),

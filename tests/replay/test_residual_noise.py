@@ -8,7 +8,7 @@ import pytest
 import torch
 from synthetic_segments import procedural_videos
 
-from benchmarks.training import memory_rows
+from benchmarks.orchestration.training import memory_rows
 from replay.files import load_memory, save_memory
 from replay.memory import MemoryContext
 from replay.registry import make_memory

@@ -41,7 +41,8 @@ def run_two_tasks(name: str, params: dict, budget=None, device: torch.device = C
     torch.manual_seed(0)
     tasks = tiny_tasks()
     model = MSTCN(DIM, NUM_CLASSES, stages=2, layers=2, maps=8)
-    ctx = StrategyContext(budget, 0, device, NUM_CLASSES, [t.train for t in tasks])
+    ctx = StrategyContext(budget, 0, device, NUM_CLASSES, [t.train for t in tasks],
+                          parameter_count=sum(p.numel() for p in model.parameters()))
     parts = build_strategy(name, ctx, params)
     if parts.memory is not None:
         parts.memory.check_feasible([t.train for t in tasks])
@@ -66,3 +67,15 @@ def assert_scores_in_range(scores: dict, predictors: tuple[str, ...]) -> None:
                 values = scores[(train_task, eval_task, predictor)]
                 assert set(values) == {"acc", "edit", "f1@10", "f1@25", "f1@50"}, values
                 assert all(0.0 <= v <= 100.0 for v in values.values()), values
+
+
+def assert_plain_state(plugin, memory=None) -> None:
+    """A plugin's own checkpointed attributes (all but its memory and the scenario's videos) are
+    tensors, numbers, strings and containers only: a weights_only torch.load reads them back."""
+    import io
+
+    state = {name: value for name, value in vars(plugin).items() if value is not memory and name != "train_videos"}
+    buffer = io.BytesIO()
+    torch.save(state, buffer)
+    buffer.seek(0)
+    assert torch.load(buffer, weights_only=True).keys() == state.keys()

@@ -3,7 +3,7 @@ import pytest
 import torch
 from strategy_smoke import CPU, NUM_CLASSES, assert_scores_in_range, run_two_tasks
 
-from benchmarks.training import memory_rows
+from benchmarks.orchestration.training import memory_rows
 from replay.budget import Budget
 from replay.selection import herding_order
 from strategies import icarl

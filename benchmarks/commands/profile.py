@@ -8,7 +8,7 @@ import json
 from pathlib import Path
 
 from benchmarks.commands.check import dataset_of
-from benchmarks.profile_report import profile_markdown, profile_picture
+from benchmarks.studies.profile_report import profile_markdown, profile_picture
 from benchmarks.studies.regime_position import position, position_lines
 from tasks.atomic_files import write_text_atomically, writable_folder
 from tasks.datasets import CONVENTIONS, CUSTOM, load_dataset, require_dataset_folder

@@ -12,6 +12,7 @@ from tasks.video import Video
 
 
 CUSTOM = "custom"
+ACTIVITIES_FILE = "activities.txt"  # a dataset folder's own '<video> <activity>' list, used when present
 CUSTOM_KEYS = "data.activities (a file of '<video> <activity>' lines) or data.activity_pattern (a regex)"
 
 
@@ -98,6 +99,17 @@ def custom_convention(activities: str | Path | None = None, activity_pattern: st
         return match.group(1)
 
     return DatasetConvention(from_name, sample_rate)
+
+
+def require_dataset_folder(root: str | Path) -> Path:
+    """`root` if it looks like an MS-TCN folder (mapping.txt and splits/); else a DataError naming it."""
+    root = Path(root)
+    if not root.is_dir():
+        raise DataError(f"{root}: dataset folder not found")
+    if not (root / "mapping.txt").is_file() or not (root / "splits").is_dir():
+        raise DataError(f"{root}: not a dataset folder in the MS-TCN layout (expected mapping.txt, splits/, "
+                        "features/, groundTruth/)")
+    return root
 
 
 def infer_dataset(root: str | Path) -> str | None:

@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
-from tasks.datasets import CONVENTIONS, CUSTOM, infer_dataset, load_dataset
+from tasks.datasets import ACTIVITIES_FILE, CONVENTIONS, CUSTOM, infer_dataset, load_dataset
 from tasks.errors import DataError
 from tasks.labels import build_label_space
 
@@ -27,6 +28,10 @@ def dataset_of(args: argparse.Namespace) -> str:
     if args.dataset is not None:
         return args.dataset
     if args.activities is not None or args.activity_pattern is not None:
+        return CUSTOM
+    listed = Path(args.data_dir) / ACTIVITIES_FILE
+    if listed.is_file():  # a folder that names its videos' activities itself (`itas synth --like` writes one)
+        args.activities = str(listed)
         return CUSTOM
     inferred = infer_dataset(args.data_dir)
     if inferred is None:

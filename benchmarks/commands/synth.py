@@ -1,8 +1,10 @@
-"""`itas synth OUT`: write the procedural dataset to a folder in the MS-TCN layout."""
+"""`itas synth OUT`: write the procedural dataset to a folder in the MS-TCN layout;
+`itas synth --like DATA OUT`: a procedural twin of DATA (tasks/twin.py) instead."""
 from __future__ import annotations
 
 import argparse
 
+from benchmarks.commands.synth_like import add_like_arguments, synth_like
 from tasks.procedural import PRESETS, GeneratorParams, generate
 
 DEFAULTS = GeneratorParams()
@@ -15,8 +17,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("out", metavar="OUT", help="output folder (must not exist or be empty)")
     parser.add_argument("--preset", default=DEFAULTS.preset, choices=sorted(PRESETS))
-    parser.add_argument("--dim", type=int, default=DEFAULTS.dim,
-                        help=f"feature dimension (real I3D: 2048; default {DEFAULTS.dim})")
+    parser.add_argument("--dim", type=int, default=None,
+                        help=f"feature dimension (real I3D: 2048; default {DEFAULTS.dim}; with --like: DATA's, "
+                        "or fewer by a PCA fitted on DATA)")
     parser.add_argument("--videos-per-activity", type=int, default=DEFAULTS.videos_per_activity)
     parser.add_argument("--length-scale", type=float, default=DEFAULTS.length_scale,
                         help=f"segment lengths relative to real Breakfast (default {DEFAULTS.length_scale})")
@@ -27,11 +30,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         help="white-noise AR(1) coefficient per real-rate frame (default: the preset's, 0.8)")
     parser.add_argument("--structure", type=float, default=DEFAULTS.structure,
                         help="amplitude of the structured within-segment variation (default 0: none)")
+    add_like_arguments(parser)
     parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    params = GeneratorParams(args.preset, args.dim, args.videos_per_activity, args.length_scale,
+    if args.like is not None:
+        return synth_like(args)
+    params = GeneratorParams(args.preset, DEFAULTS.dim if args.dim is None else args.dim, args.videos_per_activity, args.length_scale,
                              args.seed, args.noise_std, args.noise_correlation, args.structure)
     params.validate()
     out = generate(args.out, params)

@@ -16,7 +16,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description="Read metrics.csv (and memory.csv when present) from each RUN_DIR and write "
         "summary.csv/.md/.tex (final average ± std over seeds, forgetting, BWT, average "
         "incremental, memory bytes), matrices.json (R per strategy/budget/seed/metric), "
-        "curve_<metric>.png, heatmap_<strategy>.png, with several budgets budget_<metric>.png, "
+        "curve_<metric>.png, heatmap_<strategy>.png, with several budgets budget_<metric>.png and "
+        "accuracy_bytes.png/.md (final Acc against bytes kept, every strategy on one axis), "
         "ribbons_<strategy>.png from the run records and, where memories were saved, "
         "replay_<strategy>_task0.png.",
     )

@@ -29,27 +29,34 @@ DEFAULTS: dict[str, Any] = {
         "dataset": "breakfast",      # breakfast | 50salads | gtea | custom: activity parsing and defaults
         "activities": None,          # custom: a file of '<video> <activity>' lines
         "activity_pattern": None,    # custom: or a regex whose one group is the activity
-        "dim": 64,
-        "videos_per_activity": 24,
-        "length_scale": 0.1,
+        "dim": 64,                   # procedural feature size (real I3D: 2048)
+        "videos_per_activity": 24,   # procedural videos generated per activity
+        "length_scale": 0.1,         # procedural segment lengths relative to real Breakfast
         "seed": 0,                   # generator seed of the procedural dataset
         "noise_std": None,           # procedural white-noise std per dimension (null: the preset's, 3.5)
         "noise_correlation": None,   # its AR(1) coefficient per real-rate frame (null: the preset's, 0.8)
         "structure": 0.0,            # amplitude of the structured within-segment variation (0: none)
-        "split": 1,
+        "split": 1,                  # which train/test split<k>.bundle pair to read
         "sample_rate": None,         # None: the dataset's default (50salads: 2)
         "background": [],            # label names excluded from Edit/F1 (MS-TCN: none)
     },
+    # tasks: incremental tasks (10: one activity each; 5: consecutive pairs); labels: disjoint (one class
+    # per activity and action, Breakfast 84) | blurry (the shared action labels, 48); seeds: one run per
+    # seed, whose task order is random.Random(seed).shuffle(sorted(activities))
     "protocol": {"tasks": 10, "labels": "disjoint", "seeds": [42]},
-    # stages: MS-TCN stages, or ASFormer's encoder + decoders; channel_dropout: ASFormer only
+    # name: mstcn | asformer; stages: MS-TCN stages, or ASFormer's encoder + decoders; layers: dilated
+    # layers (MS-TCN) or blocks (ASFormer) per stage; maps: channels; dropout: feature dropout in every
+    # layer; channel_dropout: ASFormer only, on the input features
     "backbone": {"name": "mstcn", "stages": 4, "layers": 10, "maps": 64, "dropout": 0.5, "channel_dropout": 0.3},
+    # epochs: per task; lr: Adam learning rate; batch_size: videos per training mini-batch;
+    # eval_batch_size: videos per evaluation mini-batch
     # threads: CPU threads for torch (null: torch's default, one per core). Small models train faster
     # on one thread: two OpenMP threads spend more time synchronising than computing.
     # precision: fp32 | tf32 | bf16 on CUDA (tasks/precision.py); the CPU runs fp32
     "train": {"epochs": 50, "lr": 5e-4, "batch_size": 8, "eval_batch_size": 8, "threads": None,
               "precision": "fp32"},
-    "strategies": ["finetune", "joint"],
-    "budgets": [{"videos": 60}],
+    "strategies": ["finetune", "joint"],  # names, or {name, label, params} entries (docs: strategies)
+    "budgets": [{"videos": 60}],  # {videos: N} or {bytes: "4MB"}, optionally count_decoders: false
     # save_memories: after its last task each replay run writes memories/<run>.pt (`itas replay` decodes it)
     # loggers: Avalanche loggers per run under loggers/<run>/ (tensorboard, wandb, csv)
     # save_predictions: last | all | none: test predictions under predictions/<run>/after_task<i>/

@@ -9,7 +9,6 @@ from pathlib import Path
 
 import numpy as np
 
-from benchmarks.orchestration.runner import resolve_device
 from replay.files import load_memory
 from tasks.atomic_files import writable_folder
 from tasks.errors import DataError, first_line
@@ -59,6 +58,8 @@ def check_replayed(videos: list[Video], path: Path) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from benchmarks.orchestration.runner import resolve_device  # imports Avalanche: not for `--help`
+
     device = resolve_device(args.device)
     loaded = load_memory(args.memory)
     try:

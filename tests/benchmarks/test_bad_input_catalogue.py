@@ -1,13 +1,14 @@
-"""The catalogue of bad inputs (README "Bad input"): every case through the real command line, each
+"""The catalogue of bad inputs (docs/reference/bad-input.md): every case through the real command line, each
 ending with one line on stderr that names the file or key and what was expected, exit code 2, no
 traceback and no output left behind."""
 import errno
+import re
 from pathlib import Path
 
 import numpy as np
 import pytest
 import torch
-from test_run_command import run_cli
+from itas_cli import run_cli
 from tiny_config import tiny_config, write_config
 
 import tasks.atomic_files
@@ -222,6 +223,14 @@ CATALOGUE = {
 
 def test_the_catalogue_has_at_least_30_cases():
     assert len(CATALOGUE) >= 30
+
+
+def test_the_docs_page_lists_every_case():
+    """docs/reference/bad-input.md shows each case's name and the excerpt its line must contain."""
+    page = Path(__file__).resolve().parents[2] / "docs" / "reference" / "bad-input.md"
+    rows = [line.split(" | ") for line in page.read_text().splitlines() if re.match(r"\| \d+ \|", line)]
+    documented = {cells[2]: cells[3].removesuffix(" |").removeprefix("`").removesuffix("`") for cells in rows}
+    assert documented == {name: expected for name, (_, expected) in CATALOGUE.items()}
 
 
 @pytest.mark.parametrize("name", list(CATALOGUE))

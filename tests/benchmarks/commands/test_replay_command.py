@@ -5,7 +5,7 @@ import json
 import numpy as np
 import pytest
 import torch
-from test_run_command import itas_run, run_cli
+from itas_cli import itas_run, run_cli
 from tiny_config import TCA, tiny_config, write_config
 
 from benchmarks.commands.replay import file_name

@@ -1,15 +1,13 @@
 """`itas run` end to end on the tiny config: every strategy, the output files and their schemas,
 determinism, resume, `itas report`, and the errors that must stop a run before it trains."""
-import contextlib
-import io
 import json
 
 import pandas as pd
 import pytest
 import torch
+from itas_cli import itas_run, run_cli
 from tiny_config import STRATEGIES, TCA, tiny_config, write_config
 
-from benchmarks.cli import main
 from benchmarks.config import load_config, resolve_config
 
 pytestmark = pytest.mark.usefixtures("itas_cache")
@@ -24,17 +22,6 @@ ORDER = ["sandwich", "juice", "friedegg", "scrambledegg", "pancake", "salat", "t
 CLASSES_PER_TASK = [9 + 8, 9 + 12, 14 + 8, 7 + 5, 5 + 7]
 # TCA decoder MLP(d + C + 1 -> h -> D) with d 4, C 84, h 16, D 16: float32 parameters
 DECODER_BYTES = 4 * ((4 + 84 + 1) * 16 + 16 + 16 * 16 + 16)
-
-
-def run_cli(*argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        code = main(list(argv))
-    return code, out.getvalue(), err.getvalue()
-
-
-def itas_run(config, out) -> tuple[int, str, str]:
-    return run_cli("run", str(config), "--out", str(out), "--device", "cpu", "--no-progress", "--jobs", "1")
 
 
 @pytest.fixture(scope="module")

@@ -2,7 +2,7 @@
 files are removed, checkpoints of finished runs are removed unless kept, SLURM jobs requeue."""
 import pytest
 import submitit
-from test_run_command import itas_run, run_cli
+from itas_cli import itas_run, run_cli
 from tiny_config import tiny_config, write_config
 
 from benchmarks.orchestration.runner import RunJob

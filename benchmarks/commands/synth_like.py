@@ -31,6 +31,9 @@ def synth_like(args: argparse.Namespace) -> int:
     source = argparse.Namespace(data_dir=args.like, dataset=args.dataset, activities=args.activities,
                                 activity_pattern=args.activity_pattern)
     require_dataset_folder(args.like)
+    out = Path(args.out)
+    if out.exists() and (not out.is_dir() or any(out.iterdir())):  # before minutes of fitting, not after
+        raise DataError(f"{out}: output exists and is not an empty folder")
     dataset = dataset_of(source)
     rate = args.sample_rate or (CONVENTIONS[dataset].sample_rate if dataset in CONVENTIONS else 1)
     if rate < 1 or (args.dim is not None and args.dim < 1):
@@ -42,7 +45,7 @@ def synth_like(args: argparse.Namespace) -> int:
     activities = "".join(f"{name} {name.split('_', 2)[2]}\n" for names in bundles.values() for name in names)
     description = {"twin_of": str(Path(args.like).resolve()), "dataset": dataset, "split": args.split,
                    "seed": args.seed, **model.summary()}
-    out = write_dataset(Path(args.out), model.actions, videos, bundles,
+    out = write_dataset(out, model.actions, videos, bundles,
                         extra_files={"activities.txt": activities, "twin.json": json.dumps(description, indent=1) + "\n"})
     train, test = (len(bundles[f"{part}.split1"]) for part in ("train", "test"))
     print(f"wrote {out}: twin of {args.like}, {train} train + {test} test videos, dim {model.features.start.shape[1]}, "

@@ -68,3 +68,9 @@ def test_itas_run_trains_on_a_twin(twin, tmp_path):
     assert main(["run", str(write_config(tmp_path / "twin.yaml", cfg)), "--out", str(tmp_path / "run"),
                  "--device", "cpu", "--no-progress", "--jobs", "1"]) == 0
     assert (tmp_path / "run" / "metrics.csv").stat().st_size > 0
+
+
+def test_like_refuses_a_non_empty_out_before_fitting(source, twin, capsys):
+    capsys.readouterr()
+    assert main(["synth", "--like", str(source), str(twin)]) == 2
+    assert capsys.readouterr().err.strip() == f"itas synth: error: {twin}: output exists and is not an empty folder"

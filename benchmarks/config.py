@@ -62,6 +62,21 @@ DEFAULTS: dict[str, Any] = {
     # save_predictions: last | all | none: test predictions under predictions/<run>/after_task<i>/
     # keep_checkpoints: keep checkpoints/<run>.ckpt (state after the last task) once a run is recorded
     "output": {"save_memories": False, "loggers": [], "save_predictions": "last", "keep_checkpoints": False},
+    # What every job of `itas run --executor slurm` asks SLURM for (docs: running/cluster.md), null
+    # meaning the cluster's default. Not part of a run's fingerprint: a sweep may resume with other settings.
+    # extra: any other sbatch option as {option: value}, e.g. {exclusive: true, mail-type: END}
+    "cluster": {
+        "partition": None,          # sbatch --partition
+        "cpus_per_task": None,      # CPUs per job (null: train.threads, or 1); the job's torch threads follow it
+        "mem_gb": None,             # memory per job in GB (sbatch --mem)
+        "gpus": 0,                  # GPUs per job (0: no GPU request at all)
+        "account": None,            # sbatch --account
+        "qos": None,                # sbatch --qos
+        "constraint": None,         # sbatch --constraint (node features)
+        "array_parallelism": None,  # jobs of the sweep's array running at once (null: all)
+        "signal_delay_s": 90,       # seconds before the time limit at which the job checkpoints and requeues itself
+        "extra": {},
+    },
 }
 CHOICES = {
     ("data", "dataset"): ("breakfast", "50salads", "gtea", "custom"),
@@ -199,11 +214,36 @@ def _check_types(cfg: dict, source: str) -> None:
         raise DataError(f"{source}: 'output.loggers' must be a list of {', '.join(LOGGERS)}; got {loggers!r}")
     if not isinstance(cfg["data"]["background"], list):
         raise DataError(f"{source}: 'data.background' must be a list of label names")
+    _check_cluster(cfg["cluster"], source)
     generator = {key: cfg["data"][key] for key in ("noise_std", "noise_correlation", "structure")}
     try:
         GeneratorParams(**generator).validate()
     except DataError as err:
         raise DataError(f"{source}: data.{err}") from None
+
+
+def _check_cluster(cluster: dict, source: str) -> None:
+    def count(value) -> bool:
+        return isinstance(value, int) and not isinstance(value, bool)
+
+    for key in ("cpus_per_task", "array_parallelism"):
+        v = cluster[key]
+        if v is not None and (not count(v) or v < 1):
+            raise DataError(f"{source}: 'cluster.{key}' must be a positive integer or null, got {v!r}")
+    for key in ("gpus", "signal_delay_s"):
+        if not count(cluster[key]) or cluster[key] < 0:
+            raise DataError(f"{source}: 'cluster.{key}' must be an integer >= 0, got {cluster[key]!r}")
+    mem = cluster["mem_gb"]
+    if mem is not None and (not isinstance(mem, (int, float)) or isinstance(mem, bool) or mem <= 0):
+        raise DataError(f"{source}: 'cluster.mem_gb' must be a positive number or null, got {mem!r}")
+    for key in ("partition", "account", "qos", "constraint"):
+        if cluster[key] is not None and not isinstance(cluster[key], str):
+            raise DataError(f"{source}: 'cluster.{key}' must be a name or null, got {cluster[key]!r}")
+    extra = cluster["extra"]
+    if not isinstance(extra, dict) or not all(isinstance(k, str) and isinstance(v, (str, int, float, bool))
+                                              for k, v in extra.items()):
+        raise DataError(f"{source}: 'cluster.extra' must map sbatch option names to values "
+                        f"(e.g. {{exclusive: true}}), got {extra!r}")
 
 
 def strategy_entries(cfg: dict, source: str = "config") -> list[StrategyEntry]:

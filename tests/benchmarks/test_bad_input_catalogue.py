@@ -75,6 +75,12 @@ def out_case(make_out, fail_errno=None):
     return case
 
 
+def no_slurm_case(tmp: Path, monkeypatch):
+    """`itas run --executor slurm` where no SLURM client command is on PATH."""
+    monkeypatch.setenv("PATH", str(tmp / "empty"))
+    return ["run", "--executor", "slurm", "--out", str(tmp / "out"), "--no-progress"], tmp / "out"
+
+
 def a_file(tmp: Path) -> Path:
     (tmp / "file.txt").write_text("mine")
     return tmp / "file.txt"
@@ -194,6 +200,8 @@ CATALOGUE = {
     "negative EWC lambda": (config_case(tiny_config(strategies=[{"name": "ewc", "params": {"lambda": -1}}])), "strategies.ewc: parameter 'lambda' must be a number >= 0, got -1"),
     "byte budget below EWC's arrays": (config_case(tiny_config(strategies=["ewc"], budgets=[{"bytes": "1KB"}])), "budget bytes=1KB cannot hold ewc's importance and anchor arrays (2 x "),
     "byte budget below one DER++ video": (config_case(tiny_config(strategies=["derpp"], budgets=[{"bytes": "1KB"}])), "budget bytes=1KB cannot hold one video of task 0"),
+    "unknown cluster key": (config_case(tiny_config(cluster={"cpus": 2})), "bad.yaml: unknown key 'cluster.cpus'"),
+    "negative cluster.cpus_per_task": (config_case(tiny_config(cluster={"cpus_per_task": -2})), "'cluster.cpus_per_task' must be a positive integer or null, got -2"),
     # command-line arguments
     "--out is an existing file": (out_case(a_file), "file.txt: exists and is not a folder"),
     "--out under a file": (out_case(lambda t: a_file(t) / "out"), "file.txt/out: cannot write there (a parent of it is a file)"),
@@ -201,6 +209,8 @@ CATALOGUE = {
     "--out on a read-only filesystem": (out_case(lambda t: t / "out", errno.EROFS), "cannot write there (read-only filesystem)"),
     "--jobs negative": (lambda t: (["run", "--jobs", "-1", "--out", str(t / "out")], t / "out"), "--jobs: expected 0 (auto) or a positive integer, got -1"),
     "--device unknown": (lambda t: (["run", "--device", "tpu", "--out", str(t / "out")], t / "out"), "--device: expected auto, cpu or cuda[:N], got 'tpu'"),
+    "--slurm-mem-gb negative": (lambda t: (["run", "--executor", "slurm", "--slurm-mem-gb", "-4", "--out", str(t / "out")], t / "out"), "--slurm-mem-gb: 'cluster.mem_gb' must be a positive number or null, got -4.0"),
+    "--executor slurm without sbatch on PATH": (no_slurm_case, "--executor slurm: no 'sbatch' command on PATH"),
     # run folders given to itas report
     "eval_task outside the run's tasks": (report_case(lambda f: (f / "metrics.csv").write_text("\n".join(metrics_lines() + ["finetune,none,42,1,99,acc,1"]) + "\n")), "metrics.csv: run strategy=finetune, budget=none, seed=42 has eval_task 99, expected consecutive tasks 0..2"),
     "missing memory.csv": (report_case(lambda f: (f / "memory.csv").unlink()), "memory.csv: file not found, expected beside metrics.csv"),

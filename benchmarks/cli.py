@@ -11,7 +11,7 @@ import sys
 
 from tasks.errors import DataError, first_line
 
-COMMANDS = ("run", "report", "synth", "check", "eval", "condense", "replay", "estimate", "profile")
+COMMANDS = ("run", "status", "report", "synth", "check", "eval", "condense", "replay", "estimate", "profile")
 
 
 def build_parser() -> argparse.ArgumentParser:

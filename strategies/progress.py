@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 from avalanche.core import SupervisedPlugin
@@ -38,10 +39,16 @@ class ProgressFile(SupervisedPlugin):
     def __init__(self, path: Path, n_tasks: int):
         super().__init__()
         self.path, self.n_tasks = Path(path), n_tasks
+        self.start: tuple[float, int] | None = None  # (time, epochs done) when this process began
 
     def _write(self, strategy, epoch: int) -> None:
-        position = {"task": strategy.experience.current_experience, "tasks": self.n_tasks,
-                    "epoch": epoch, "epochs": strategy.train_epochs}
+        task, epochs = strategy.experience.current_experience, strategy.train_epochs
+        done, now = task * epochs + epoch, time.time()
+        if self.start is None:
+            self.start = (now, done)
+        # `since`/`from`: this process's own pace (a resumed run starts mid-way), for an ETA
+        position = {"task": task, "tasks": self.n_tasks, "epoch": epoch, "epochs": epochs,
+                    "time": now, "since": self.start[0], "from": self.start[1]}
         write_text_atomically(self.path, json.dumps(position))
 
     def before_training_exp(self, strategy, **kwargs) -> None:

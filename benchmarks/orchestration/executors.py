@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import itertools
 import multiprocessing
+import time
 import shutil
 from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
@@ -10,7 +11,10 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 import submitit
+from submitit.core.utils import FailedJobError
+from tqdm.auto import tqdm
 
+from benchmarks.cluster.queue import SlurmRequest, never_starts, reason_text, request_advice, watch_with_squeue
 from tasks.errors import DataError
 
 EXECUTORS = ("inline", "local", "slurm")
@@ -19,6 +23,8 @@ EXECUTORS = ("inline", "local", "slurm")
 class ProcessPool:
     """`jobs` runs at a time in spawned local processes, with submitit's executor interface
     (`batch`, `submit` → a future with `job_id` and `result()`), so the runner treats it alike."""
+
+    kind = "inline"
 
     def __init__(self, jobs: int):
         self._pool = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn"))
@@ -81,7 +87,57 @@ def make_executor(kind: str, folder: Path, cfg: dict, timeout_min: int = 240, jo
         executor = submitit.LocalExecutor(folder=folder)
         executor.update_parameters(timeout_min=timeout_min)
         return executor
-    require_slurm_commands()
-    executor = submitit.AutoExecutor(folder=folder, cluster="slurm")
-    executor.update_parameters(**slurm_parameters(cfg, timeout_min))
-    return executor
+    return SlurmSweep(folder, cfg, timeout_min)
+
+
+class SlurmSweep:
+    """submitit's SLURM executor for one sweep: the runs go out as one job array whose states come
+    from squeue (benchmarks.cluster.queue); a request that no node fits is an error naming the key to
+    change, and a job pending for another reason is said (once per reason) after `patience_s`."""
+
+    kind = "slurm"
+
+    def __init__(self, folder: Path, cfg: dict, timeout_min: int, patience_s: float = 60):
+        require_slurm_commands()
+        self.executor = submitit.AutoExecutor(folder=folder, cluster="slurm")
+        self.executor.update_parameters(**slurm_parameters(cfg, timeout_min))
+        cluster = cfg["cluster"]
+        self.request = SlurmRequest(slurm_cpus(cfg), cluster["mem_gb"], cluster["gpus"], timeout_min,
+                                    cluster["partition"], cluster["constraint"])
+        self.jobs: list = []
+        self.patience_s, self.start = patience_s, time.monotonic()
+        self.said: dict[str, str] = {}
+
+    @contextmanager
+    def batch(self) -> Iterator[None]:
+        try:
+            with self.executor.batch():
+                yield
+        except FailedJobError as err:  # sbatch refused the array; its own words, then what to change
+            said = [line.strip() for line in str(err).splitlines() if "error" in line] or [str(err).strip()]
+            raise DataError(f"sbatch refused the jobs ({said[0].removeprefix('sbatch: error: ')}): "
+                            f"{request_advice(self.request)}") from None
+        watch_with_squeue(self.jobs)
+
+    def submit(self, fn: Callable, *args):
+        job = self.executor.submit(fn, *args)
+        self.jobs.append(job)
+        return job
+
+    def poll(self, jobs: dict) -> None:
+        """Between polls of the runner: {run key: job} of the jobs not done yet."""
+        for key, job in jobs.items():
+            info = job.get_info(mode="cache")
+            reason = info.get("Reason", "")
+            if info.get("State") != "PENDING" or not reason or reason == "None":
+                continue
+            if never_starts(reason):
+                for other in jobs.values():
+                    if other.get_info(mode="cache").get("State") == "PENDING":
+                        other.cancel(check=False)
+                raise DataError(f"run {key} (job {job.job_id}) cannot start: SLURM keeps it pending, reason "
+                                f"{reason} ({reason_text(reason)}); {request_advice(self.request)}. "
+                                "The sweep's pending jobs were cancelled")
+            if time.monotonic() - self.start > self.patience_s and self.said.get(key) != reason:
+                tqdm.write(f"[itas] {key} (job {job.job_id}): pending, reason {reason}")
+                self.said[key] = reason

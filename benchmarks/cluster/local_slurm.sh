@@ -58,6 +58,10 @@ SelectType=select/cons_tres
 SelectTypeParameters=CR_CPU
 MpiDefault=none
 ReturnToService=2
+# A requeued job may start again 10 s later (SLURM: 120 s), so that requeue tests take seconds, not minutes.
+AuthInfo=cred_expire=10
+# A requeued or cancelled job gets 5 s, not 30, between SIGTERM (which submitit's jobs ignore) and SIGKILL.
+KillWait=5
 AccountingStorageType=accounting_storage/none
 JobAcctGatherType=jobacct_gather/none
 JobCompType=jobcomp/none

@@ -1,12 +1,13 @@
 """submitit executors for `itas run --executor`: SLURM on a cluster, local processes elsewhere."""
 from __future__ import annotations
 
+import contextlib
+import io
 import itertools
 import multiprocessing
 import time
 import shutil
 from concurrent.futures import Future, ProcessPoolExecutor
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable, Iterator
 
@@ -30,7 +31,7 @@ class ProcessPool:
         self._pool = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn"))
         self._ids = itertools.count()
 
-    @contextmanager
+    @contextlib.contextmanager
     def batch(self) -> Iterator[None]:
         yield
 
@@ -99,7 +100,10 @@ class SlurmSweep:
 
     def __init__(self, folder: Path, cfg: dict, timeout_min: int, patience_s: float = 60):
         require_slurm_commands()
-        self.executor = submitit.AutoExecutor(folder=folder, cluster="slurm")
+        # A job checkpoints after every task, so each time limit it meets costs at most one task; past
+        # one requeue per task it is not advancing (a task longer than the limit) and gives up.
+        self.executor = submitit.AutoExecutor(folder=folder, cluster="slurm",
+                                              slurm_max_num_timeout=cfg["protocol"]["tasks"])
         self.executor.update_parameters(**slurm_parameters(cfg, timeout_min))
         cluster = cfg["cluster"]
         self.request = SlurmRequest(slurm_cpus(cfg), cluster["mem_gb"], cluster["gpus"], timeout_min,
@@ -108,10 +112,11 @@ class SlurmSweep:
         self.patience_s, self.start = patience_s, time.monotonic()
         self.said: dict[str, str] = {}
 
-    @contextmanager
+    @contextlib.contextmanager
     def batch(self) -> Iterator[None]:
         try:
-            with self.executor.batch():
+            # submitit echoes a refusing sbatch's stderr; its words come back once, in the error below
+            with contextlib.redirect_stderr(io.StringIO()), self.executor.batch():
                 yield
         except FailedJobError as err:  # sbatch refused the array; its own words, then what to change
             said = [line.strip() for line in str(err).splitlines() if "error" in line] or [str(err).strip()]

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from tasks.atomic_files import write_text_atomically
 
-ERROR_MARKS = ("Error", "error", "***", "Exception", "Killed", "CANCELLED", "DUE TO TIME LIMIT")
+ERROR_MARKS = ("Error", "error", "Exception", "Killed")
 
 
 def ledger_path(out_dir: Path) -> Path:
@@ -54,7 +54,10 @@ def record_failed(out_dir: Path, key: str, error: str) -> None:
 
 
 def last_error_line(text: str | None) -> str | None:
-    """The last line of a log or error message that reads as an error, else its last line."""
+    """The line of a log or error message that says why the job ended: SLURM's own verdict
+    ('*** JOB 12 ON node CANCELLED AT … ***', '… DUE TO TIME LIMIT ***'), else the last line that
+    reads as an error (a traceback's last line), else the last line."""
     lines = [line.strip() for line in (text or "").splitlines() if line.strip()]
+    verdicts = [line for line in lines if "***" in line]
     marked = [line for line in lines if any(mark in line for mark in ERROR_MARKS)]
-    return (marked or lines or [None])[-1]
+    return (verdicts or marked or lines or [None])[-1]

@@ -14,12 +14,12 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-import submitit
 import torch
 from tqdm.auto import tqdm
 
 from benchmarks.orchestration.checkpoints import RunCheckpoint, checkpoint_path, read_header
 from benchmarks.config import StrategyEntry, strategy_entries
+from benchmarks.orchestration.jobs import RunJob
 from benchmarks.orchestration.fingerprints import fingerprint, mismatch_error, run_config
 from benchmarks.orchestration.data import experiment_scenario, load_experiment_data
 from benchmarks.orchestration.ledger import job_log, last_error_line, record_failed, record_started
@@ -155,16 +155,6 @@ def check_resumable(exp: Experiment, out_dir: Path, force_new: bool = False) -> 
     return fresh
 
 
-class RunJob(submitit.helpers.Checkpointable):
-    """One run as a submitit job. When SLURM preempts the job or its time runs out, submitit calls
-    `checkpoint`, which (Checkpointable's default) requeues this same callable with the same
-    arguments; the requeued job finds the run's checkpoint and resumes after its last finished task."""
-
-    def __call__(self, cfg: dict, out_dir: Path, run: PlannedRun, device: str, progress: bool,
-                 report_progress: bool = False) -> dict:
-        return execute_run(cfg, out_dir, run, device, progress, None, report_progress)
-
-
 @dataclass
 class Experiment:
     """A validated config: its planned runs and one scenario per seed."""
@@ -203,6 +193,9 @@ def job_failure(job) -> str | None:
         job.result()
         return None
     except Exception as err:  # whatever the job raised, or submitit's word that it produced nothing
+        log = job_log(job)
+        if log is not None and not Path(log).is_file():
+            return f"ended before it started (SLURM state {job.state})"
         return last_error_line(str(err)) or type(err).__name__
 
 
@@ -239,7 +232,7 @@ def run_experiment(exp: Experiment, out_dir: Path, device: torch.device | str, p
 
     try:
         with executor.batch():
-            jobs = {run.key: executor.submit(RunJob(), cfg, out_dir, run, device, False, True) for run in pending}
+            jobs = {run.key: executor.submit(RunJob(), cfg, out_dir, run.key, device, False, True) for run in pending}
         kind = getattr(executor, "kind", "local")
         record_started(out_dir, {key: {"executor": kind, "job": str(job.job_id), "log": job_log(job)}
                                  for key, job in jobs.items()})

@@ -7,7 +7,8 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 from tasks.errors import DataError
-from tasks.mstcn import read_split
+from tasks.mstcn import read_split, read_text
+from tasks.safe_paths import check_name
 from tasks.video import Video
 
 
@@ -49,18 +50,17 @@ def read_activities(path: Path) -> dict[str, str]:
     """A custom dataset's activities file: `<video> <activity>` per line (video with or without
     .txt; blank lines and lines starting with # are skipped)."""
     path = Path(path)
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as err:
-        raise DataError(f"{path}: cannot read the activities file ({err.__class__.__name__})") from None
+    if not path.is_file():
+        raise DataError(f"{path}: activities file not found")
     activities: dict[str, str] = {}
-    for number, line in enumerate(lines, start=1):
+    for number, line in enumerate(read_text(path).splitlines(), start=1):
         if not line.strip() or line.lstrip().startswith("#"):
             continue
         fields = line.split()
         if len(fields) != 2:
             raise DataError(f"{path}:{number}: expected '<video> <activity>', got {line.strip()!r}")
-        video = fields[0].removesuffix(".txt")
+        video = check_name(fields[0].removesuffix(".txt"), f"{path}:{number}")
+        check_name(fields[1], f"{path}:{number}")
         if video in activities:
             raise DataError(f"{path}:{number}: video {video!r} listed twice")
         activities[video] = fields[1]

@@ -162,7 +162,8 @@ def read_features(path: Path) -> np.ndarray:
         features = np.load(path, allow_pickle=False)
     except (OSError, ValueError, EOFError) as err:
         raise DataError(f"{path}: not a readable .npy array ({first_line(err)})") from None
-    features = np.ascontiguousarray(features.T, dtype=np.float32)
+    with np.errstate(over="ignore"):  # values beyond float32's range become inf, refused below
+        features = np.ascontiguousarray(features.T, dtype=np.float32)
     if not np.isfinite(features).all():
         raise DataError(f"{path}: features contain NaN or inf (or values beyond float32's range)")
     return features

@@ -53,6 +53,8 @@ def position_text(position: dict, now: float) -> str:
     """'task k/n, epoch e/E, ETA …' from a progress file (the ETA at this process's own pace)."""
     done, total = epochs_done(position), position["tasks"] * position["epochs"]
     text = f"task {position['task'] + 1}/{position['tasks']}, epoch {position['epoch']}/{position['epochs']}"
+    if "phase" in position:  # a memory's long phase after the epochs (TCA training, inversion)
+        text += f", {position['phase']} {position['step']}/{position['steps']}"
     if "since" in position and done > position["from"]:
         pace = (position["time"] - position["since"]) / (done - position["from"])
         text += f", ETA {_duration(pace * (total - done) - (now - position['time']))}"

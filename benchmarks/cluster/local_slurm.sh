@@ -149,8 +149,9 @@ status() {
 run_tests() {
     local started=0
     if [[ -z $(pid_of slurmctld || true) ]]; then
-        # A cluster that cannot start is one line here; the tests then skip, they do not fail.
-        if (start); then started=1; fi
+        # A cluster that cannot start is one line here (and whatever part of it started is stopped);
+        # the tests then skip, they do not fail.
+        if (start); then started=1; else stop >/dev/null; fi
     fi
     ((started)) && trap stop EXIT
     SLURM_CONF=$CONF python -m pytest -q -m slurm "$@"

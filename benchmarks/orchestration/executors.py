@@ -1,12 +1,13 @@
-"""submitit executors for `itas run --executor`: SLURM on a cluster, local processes elsewhere."""
+"""Executors for `itas run --executor`: a local process pool, submitit's local processes, or a SLURM
+job array built from the config's `cluster` section."""
 from __future__ import annotations
 
 import contextlib
 import io
 import itertools
 import multiprocessing
-import time
 import shutil
+import time
 from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 from typing import Callable, Iterator

@@ -197,7 +197,8 @@ def job_failure(job) -> str | None:
     except Exception as err:  # whatever the job raised, or submitit's word that it produced nothing
         log = job_log(job)
         if log is not None and not Path(log).is_file():
-            return f"ended before it started (SLURM state {job.state})"
+            state = job.state
+            return "ended before it started" + (f" (SLURM state {state})" if state != "ENDED" else "")
         return last_error_line(str(err)) or type(err).__name__
 
 
@@ -230,7 +231,7 @@ def run_experiment(exp: Experiment, out_dir: Path, device: torch.device | str, p
         failed[key] = error
         record_failed(out_dir, key, error)
         log = job_log(job)
-        tqdm.write(f"[itas] {key} (job {job.job_id}) failed: {error}" + (f"; job log: {log}" if log else ""))
+        tqdm.write(f"[itas] {key} (job {job.job_id}) failed: {error}" + (f"; job log: {log}" if log and Path(log).is_file() else ""))
 
     try:
         with executor.batch():

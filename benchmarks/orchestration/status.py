@@ -80,7 +80,9 @@ def _log_error(entry: dict) -> str:
 
 def _failed(entry: dict, error: str | None = None) -> str:
     error = error or entry.get("failed") or _log_error(entry)
-    return f"{error}; job log: {entry['log']}" if entry.get("log") else f"{error} (in the itas run process, no job log)"
+    if not entry.get("log"):
+        return f"{error} (in the itas run process, no job log)"
+    return f"{error}; job log: {entry['log']}" if Path(entry["log"]).is_file() else f"{error} (no job log)"
 
 
 def _stopped_or_not_started(out_dir: Path, key: str) -> RunStatus:

@@ -60,7 +60,7 @@ def test_every_planned_run_gets_one_line(tmp_path, monkeypatch):
     assert lines[2] == (f"finetune__none__seed43 | failed | slurmstepd: error: *** JOB 7 ON node3 CANCELLED AT "
                         f"2026-01-01T10:00:00 DUE TO TIME LIMIT ***; job log: {tmp_path}/jobs/7_2_0_log.err")
     assert lines[3] == "mean__videos=5__seed43 | pending | SLURM job 7_3 PENDING, reason Priority"
-    assert lines[4] == "finetune__none__seed44 | failed | ValueError: boom; job log: jobs/9_0_log.err"
+    assert lines[4] == "finetune__none__seed44 | failed | ValueError: boom (no job log)"
     assert lines[5] == "mean__videos=5__seed44 | stopped | after task 3 (checkpoint; the next itas run resumes it)"
     assert lines[6] == "6 runs: 1 recorded, 1 running, 2 failed, 1 pending, 1 stopped"
 

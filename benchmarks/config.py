@@ -17,7 +17,7 @@ import yaml
 from pydantic import ValidationError
 
 from benchmarks.config_schema import config_model, schema_message, section_types
-from benchmarks.config_yaml import MAX_BYTES, parse_yaml, yaml_problem
+from benchmarks.config_yaml import MAX_BYTES, dump_yaml, parse_yaml, yaml_problem
 from tasks.atomic_files import write_text_atomically
 from tasks.errors import DataError
 from tasks.mstcn import read_text
@@ -161,4 +161,4 @@ def strategy_entries(cfg: dict) -> list[StrategyEntry]:
 
 
 def dump_config(cfg: dict, path: Path) -> None:
-    write_text_atomically(path, yaml.safe_dump(cfg, sort_keys=False))
+    write_text_atomically(path, dump_yaml(cfg))

@@ -117,6 +117,18 @@ ConfigLoader.add_constructor(INT_TAG, ConfigLoader.construct_yaml12_int)
 ConfigLoader.add_constructor(FLOAT_TAG, ConfigLoader.construct_yaml12_float)
 
 
+class ConfigDumper(yaml.SafeDumper):
+    """Writes what ConfigLoader reads back unchanged: text that YAML 1.2 would read as a number (a
+    label '1e3') is quoted, which PyYAML's YAML 1.1 dumper does not do."""
+
+
+ConfigDumper.yaml_implicit_resolvers = ConfigLoader.yaml_implicit_resolvers
+
+
+def dump_yaml(data) -> str:
+    return yaml.dump(data, Dumper=ConfigDumper, sort_keys=False)
+
+
 def parse_yaml(text: str):
     """`text` read as config YAML; yaml.YAMLError (a ConfigYAMLError for the rules above) otherwise."""
     return yaml.load(text, Loader=ConfigLoader)  # noqa: S506 - a SafeLoader subclass

@@ -26,6 +26,7 @@ MAX_DIM = 16_384      # procedural features (real I3D: 2048)
 MAX_MAPS = 4096       # backbone channels
 MAX_DEPTH = 16        # stages, and layers per stage (MS-TCN's layer i dilates by 2^i frames)
 MAX_THREADS = 1024
+MAX_BATCH = 1_000_000  # videos per mini-batch (torch's samplers fail beyond sys.maxsize)
 MAX_LENGTH_SCALE = 10.0  # procedural segment lengths (1: real Breakfast)
 STRICT = ConfigDict(extra="forbid", strict=True)
 
@@ -112,8 +113,8 @@ def section_types(choices: dict, loggers: tuple[str, ...]) -> dict[str, dict]:
             "channel_dropout": number("a number in [0, 1)", ge=0, lt=1),
         },
         "train": {
-            "epochs": integer(), "lr": number("a positive number", gt=0), "batch_size": integer(),
-            "eval_batch_size": integer(), "threads": nullable(integer(1, MAX_THREADS)),
+            "epochs": integer(), "lr": number("a positive number", gt=0), "batch_size": integer(1, MAX_BATCH),
+            "eval_batch_size": integer(1, MAX_BATCH), "threads": nullable(integer(1, MAX_THREADS)),
             "precision": choice(choices["train", "precision"]),
         },
         "output": {

@@ -207,6 +207,7 @@ CATALOGUE = {
     "seed 2^70": (config_case(tiny_config(protocol={"tasks": 5, "seeds": [2**70]})), "'protocol.seeds' must be a non-empty list of integers in 0..4294967295, got [1180591620717411303424]"),
     "data.dim 1e8": (config_case(text=b"data: {dim: 1e8}\n"), "bad.yaml: 'data.dim' must be an integer in 1..16384, got 100000000.0"),
     "huge data.videos_per_activity": (config_case(tiny_config(data={"videos_per_activity": 10**9})), "'data.videos_per_activity' must be an integer in 2..260, got 1000000000"),
+    "train.batch_size 2^70": (config_case(tiny_config(train={"batch_size": 2**70})), "'train.batch_size' must be an integer in 1..1000000, got 1180591620717411303424"),
     "backbone.layers beyond the dilation limit": (config_case(tiny_config(backbone={"layers": 64})), "'backbone.layers' must be an integer in 1..16, got 64"),
     "duplicate key": (config_case(text=b"train:\n  epochs: 2\n  epochs: 3\n"), "bad.yaml: duplicate key 'epochs' (line 3)"),
     "billion laughs (alias bomb)": (config_case(text=BILLION_LAUGHS), "bad.yaml: aliases expand to more than 100,000 values (line 6)"),

@@ -77,7 +77,6 @@ def plain_name(value: str) -> str:
         raise ValueError(str(err)) from None
 
 
-TEXT = Annotated[str, Expect("text")]
 FLAG = Annotated[bool, Expect("true or false")]
 PATH = nullable(Annotated[str, Expect("a path (text)")])
 LABEL = Annotated[str, AfterValidator(plain_name),

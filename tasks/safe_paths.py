@@ -41,3 +41,12 @@ def _problem(name: str) -> str | None:
     if len(name.encode("utf-8", "surrogatepass")) > MAX_NAME:
         return f"longer than {MAX_NAME} bytes"
     return None
+
+
+def inside(root: str | Path, path: str | Path) -> Path:
+    """`path` resolved, if it lies inside `root` (also resolved; symbolic links followed); a
+    DataError naming both otherwise. Called on every output path built from a name before writing."""
+    base, target = Path(root).resolve(), Path(path).resolve()
+    if target != base and base not in target.parents:
+        raise DataError(f"{path}: would be written outside its output folder {root}")
+    return target

@@ -59,7 +59,7 @@ class GeneratorParams:
     videos_per_activity: int = 24
     length_scale: float = 0.1
     seed: int = 0
-    noise_std: float | None = None          # white-noise std per dimension (None: the preset's)
+    noise_std: float | None = None          # AR(1) noise std per dimension, white at low rates (None: the preset's)
     noise_correlation: float | None = None  # its AR(1) coefficient per real-rate frame (None: preset's)
     structure: float = 0.0                  # amplitude s of the structured within-segment part
 

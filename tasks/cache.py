@@ -8,6 +8,7 @@ import psutil
 
 from tasks.datasets import ActionDataset, load_dataset
 from tasks.errors import DataError
+from tasks.presets import DEFAULT_PRESET
 from tasks.procedural import GENERATOR_VERSION, GeneratorParams, generate, plan_videos, preset_fingerprint
 
 FEATURE_BYTES = 4  # float32
@@ -18,7 +19,7 @@ def cache_dir() -> Path:
     return Path(os.environ.get("ITAS_CACHE") or Path.home() / ".cache" / "itas")
 
 
-def procedural_root(preset: str = "breakfast-like", dim: int = 64, videos_per_activity: int = 24,
+def procedural_root(preset: str = DEFAULT_PRESET, dim: int = 64, videos_per_activity: int = 24,
                     length_scale: float = 0.1, seed: int = 0, noise_std: float | None = None,
                     noise_correlation: float | None = None, structure: float = 0.0) -> Path:
     """The cached MS-TCN folder of these generator parameters, generated if absent."""
@@ -54,7 +55,7 @@ def check_fits_memory(params: GeneratorParams) -> None:
                         "videos_per_activity or length_scale)")
 
 
-def load_procedural(preset: str = "breakfast-like", dim: int = 64, videos_per_activity: int = 24,
+def load_procedural(preset: str = DEFAULT_PRESET, dim: int = 64, videos_per_activity: int = 24,
                     length_scale: float = 0.1, seed: int = 0) -> ActionDataset:
     """The procedural dataset, read back through the MS-TCN reader with Breakfast conventions."""
     root = procedural_root(preset, dim, videos_per_activity, length_scale, seed)

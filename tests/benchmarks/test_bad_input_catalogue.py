@@ -170,6 +170,16 @@ def npy_claiming(shape: tuple[int, ...], path: Path) -> None:
         handle.write(b"\0" * 64)
 
 
+def estimate_case(edit):
+    """`itas estimate` of a config on the dataset after `edit(root)`: it counts frames in groundTruth."""
+    def case(tmp: Path):
+        root = dataset(tmp / "data")
+        edit(root)
+        cfg = tiny_config(data={"root": str(root), "dataset": "breakfast"}, protocol={"tasks": 1, "seeds": [42]}, **RUN_ONLY)
+        return ["estimate", str(write_config(tmp / "c.yaml", cfg)), "--seconds", "0.1", "--device", "cpu"], tmp / "nothing"
+    return case
+
+
 def activities_case(line: str = "", pattern: str | None = None):
     """`itas check` of the dataset with an activities file (every video, then `line`) or a pattern."""
     def case(tmp: Path):
@@ -249,6 +259,7 @@ CATALOGUE = {
     "mapping id that is not an ASCII digit": (check_case(lambda r: (r / "mapping.txt").write_text("0 SIL\n\u00b2 take_bowl\n1 pour_milk\n")), "mapping.txt line 2: expected '<id> <name>', got '\u00b2 take_bowl'"),
     "activities file naming a path": (activities_case("../../etc/passwd cereals\n"), "activities.txt:5: name '../../etc/passwd' is not a plain file name (contains a path separator)"),
     "activity_pattern that backtracks forever": (activities_case(pattern=r"^((?:\w|\w)+)+\d$"), "took over 0.5 s on video"),
+    "non-UTF-8 groundTruth counted by itas estimate": (estimate_case(lambda r: write_bytes(ground_truth(r), b"SIL\n\xff\n")), "P04_cam01_P04_cereals.txt: not UTF-8 text (byte 0xff at offset 4)"),
     "video in bundle without features": (check_case(lambda r: feature(r).unlink()), ".npy: feature file not found (listed in a split bundle)"),
     # configs
     "empty config file": (config_case(text=b""), "bad.yaml: empty config, expected sections"),

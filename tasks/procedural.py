@@ -375,7 +375,7 @@ def render_videos(plans: list[VideoPlan], params: GeneratorParams
 
 
 def generate(out: str | Path, params: GeneratorParams = GeneratorParams()) -> Path:
-    """Write the procedural dataset to `out` (MS-TCN layout + generator.json), atomically."""
+    """Write the procedural dataset to `out` (MS-TCN layout + generator.json + activities.txt), atomically."""
     plans = plan_videos(params)
     preset = PRESETS[params.preset]
     bundles = {
@@ -394,5 +394,7 @@ def generate(out: str | Path, params: GeneratorParams = GeneratorParams()) -> Pa
     }
     return write_dataset(
         Path(out), list(preset.actions), render_videos(plans, params), bundles,
-        extra_files={"generator.json": json.dumps(description, indent=1) + "\n"},
+        # activities.txt: the folder names its videos' activities itself, so `itas check` needs no flags
+        extra_files={"generator.json": json.dumps(description, indent=1) + "\n",
+                     "activities.txt": "".join(f"{plan.name} {plan.activity}\n" for plan in plans)},
     )

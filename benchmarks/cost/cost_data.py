@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 
-from tasks.datasets import CONVENTIONS
+from tasks.datasets import dataset_convention
 from tasks.errors import DataError
 from tasks.mstcn import read_bundle, read_npy_header, read_text
 from tasks.procedural import GeneratorParams, plan_videos
@@ -63,7 +63,7 @@ def _procedural(data: dict, labels: str) -> DataProfile:
 
 
 def _folder(root: Path, data: dict, labels: str) -> DataProfile:
-    convention = CONVENTIONS[data["dataset"]]
+    convention = dataset_convention(data["dataset"], data["activities"], data["activity_pattern"])
     rate = data["sample_rate"] or convention.sample_rate
     videos, pairs = [], set()
     for split in ("train", "test"):

@@ -53,6 +53,20 @@ def check_case(edit):
     return case
 
 
+def estimate_case(listed: list[str] = VIDEOS, edit=lambda root: None):
+    """`itas estimate` on a custom dataset whose activities file lists only `listed` of its videos,
+    after `edit(root)` (it counts the frames of every groundTruth file)."""
+    def case(tmp: Path):
+        root = dataset(tmp / "data")
+        edit(root)
+        (tmp / "acts.txt").write_text("".join(f"{name} cereals\n" for name in listed))
+        path = tmp / "bad.yaml"
+        write_config(path, tiny_config(data={"root": str(root), "dataset": "custom", "activities": str(tmp / "acts.txt")},
+                                       protocol={"tasks": 1}))
+        return ["estimate", str(path)], tmp / "nothing"
+    return case
+
+
 def config_case(cfg=None, text=None):
     """`itas run` on a config (a mapping written as YAML, or raw bytes) into tmp/out."""
     def case(tmp: Path):
@@ -170,16 +184,6 @@ def npy_claiming(shape: tuple[int, ...], path: Path) -> None:
         handle.write(b"\0" * 64)
 
 
-def estimate_case(edit):
-    """`itas estimate` of a config on the dataset after `edit(root)`: it counts frames in groundTruth."""
-    def case(tmp: Path):
-        root = dataset(tmp / "data")
-        edit(root)
-        cfg = tiny_config(data={"root": str(root), "dataset": "breakfast"}, protocol={"tasks": 1, "seeds": [42]}, **RUN_ONLY)
-        return ["estimate", str(write_config(tmp / "c.yaml", cfg)), "--seconds", "0.1", "--device", "cpu"], tmp / "nothing"
-    return case
-
-
 def activities_case(line: str = "", pattern: str | None = None):
     """`itas check` of the dataset with an activities file (every video, then `line`) or a pattern."""
     def case(tmp: Path):
@@ -259,7 +263,6 @@ CATALOGUE = {
     "mapping id that is not an ASCII digit": (check_case(lambda r: (r / "mapping.txt").write_text("0 SIL\n\u00b2 take_bowl\n1 pour_milk\n")), "mapping.txt line 2: expected '<id> <name>', got '\u00b2 take_bowl'"),
     "activities file naming a path": (activities_case("../../etc/passwd cereals\n"), "activities.txt:5: name '../../etc/passwd' is not a plain file name (contains a path separator)"),
     "activity_pattern that backtracks forever": (activities_case(pattern=r"^((?:\w|\w)+)+\d$"), "took over 0.5 s on video"),
-    "non-UTF-8 groundTruth counted by itas estimate": (estimate_case(lambda r: write_bytes(ground_truth(r), b"SIL\n\xff\n")), "P04_cam01_P04_cereals.txt: not UTF-8 text (byte 0xff at offset 4)"),
     "video in bundle without features": (check_case(lambda r: feature(r).unlink()), ".npy: feature file not found (listed in a split bundle)"),
     # configs
     "empty config file": (config_case(text=b""), "bad.yaml: empty config, expected sections"),
@@ -279,6 +282,7 @@ CATALOGUE = {
     "negative EWC lambda": (config_case(tiny_config(strategies=[{"name": "ewc", "params": {"lambda": -1}}])), "strategies.ewc: parameter 'lambda' must be a number >= 0, got -1"),
     "byte budget below EWC's arrays": (config_case(tiny_config(strategies=["ewc"], budgets=[{"bytes": "1KB"}])), "budget bytes=1KB cannot hold ewc's importance and anchor arrays (2 x "),
     "byte budget below one DER++ video": (config_case(tiny_config(strategies=["derpp"], budgets=[{"bytes": "1KB"}])), "budget bytes=1KB cannot hold one video of task 0"),
+    "estimate: custom activities file without a video": (estimate_case(VIDEOS[:3]), "acts.txt: no activity for video 'P06_cam01_P06_cereals'"),
     # command-line arguments
     "--out is an existing file": (out_case(a_file), "file.txt: exists and is not a folder"),
     "--out under a file": (out_case(lambda t: a_file(t) / "out"), "file.txt/out: cannot write there (a parent of it is a file)"),
@@ -316,6 +320,8 @@ CATALOGUE = {
     "NaN in stored features": (memory_case(records=lambda c: set_first_features(c, torch.full_like(first_features(c)["data"], float("nan")))), "holds NaN or inf values"),
     # run folders given to itas run (their checkpoints)
     "checkpoint that would run code": (malicious_checkpoint, ".ckpt: refused, it asks for io.open; a checkpoint holds only arrays and the suite's own records"),
+    # dataset folders counted by itas estimate
+    "non-UTF-8 groundTruth (itas estimate)": (estimate_case(edit=lambda r: write_bytes(ground_truth(r), b"SIL\n\xff\n")), "P04_cam01_P04_cereals.txt: not UTF-8 text (byte 0xff at offset 4)"),
 }
 
 

@@ -81,7 +81,7 @@ def test_cluster_keys_come_from_set_and_are_checked():
     assert (cfg["cluster"]["partition"], cfg["cluster"]["extra"], cfg["cluster"]["mem_gb"]) == ("gpu", {"nice": 10}, 8)
     for override, message in [("cluster.mem_gb=-1", "'cluster.mem_gb' must be a positive number"),
                               ("cluster.gpus=-1", "'cluster.gpus' must be an integer >= 0"),
-                              ("cluster.extra=[1]", "'cluster.extra' must map sbatch option names"),
+                              ("cluster.extra=[1]", "'cluster.extra' must be a mapping of sbatch option names"),
                               ("cluster.qos=3", "'cluster.qos' must be a name or null")]:
         with pytest.raises(DataError, match=message):
             load_config(None, [override])

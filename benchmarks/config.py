@@ -44,9 +44,10 @@ DEFAULTS: dict[str, Any] = {
     # per activity and action, Breakfast 84) | blurry (the shared action labels, 48); seeds: one run per
     # seed, whose task order is random.Random(seed).shuffle(sorted(activities))
     "protocol": {"tasks": 10, "labels": "disjoint", "seeds": [42]},
-    # name: mstcn | asformer; stages: MS-TCN stages, or ASFormer's encoder + decoders; layers: dilated
-    # layers (MS-TCN) or blocks (ASFormer) per stage; maps: channels; dropout: feature dropout in every
-    # layer; channel_dropout: ASFormer only, on the input features
+    # name: mstcn | asformer, or a plugin (an itas.backbones entry point or package.module:factory);
+    # stages: MS-TCN stages, or ASFormer's encoder + decoders; layers: dilated layers (MS-TCN) or
+    # blocks (ASFormer) per stage; maps: channels; dropout: feature dropout in every layer;
+    # channel_dropout: ASFormer only, on the input features
     "backbone": {"name": "mstcn", "stages": 4, "layers": 10, "maps": 64, "dropout": 0.5, "channel_dropout": 0.3},
     # epochs: per task; lr: Adam learning rate; batch_size: videos per training mini-batch;
     # eval_batch_size: videos per evaluation mini-batch
@@ -71,6 +72,8 @@ CHOICES = {
     ("output", "save_predictions"): ("last", "all", "none"),
     ("train", "precision"): PRECISIONS,
 }
+# Keys whose other values name code outside itas (tasks.plugins), looked up instead of refused.
+PLUGGABLE = {("backbone", "name")}
 STRATEGY_KEYS = ("name", "label", "params")
 
 
@@ -139,7 +142,9 @@ def resolve_config(raw: dict, source: str = "config") -> dict:
                     allowed = ", ".join(DEFAULTS[section])
                     raise DataError(f"{source}: unknown key '{section}.{key}' (allowed: {allowed})")
                 choices = CHOICES.get((section, key))
-                if choices and v not in choices:
+                if choices and v not in choices and (section, key) in PLUGGABLE and isinstance(v, str):
+                    _check_outside_backbone(v, source)
+                elif choices and v not in choices:
                     raise DataError(f"{source}: '{section}.{key}' is {v!r}; expected one of {', '.join(choices)}")
                 cfg[section][key] = v
         else:
@@ -154,6 +159,16 @@ def resolve_config(raw: dict, source: str = "config") -> dict:
             raise DataError(f"{source}: 'budgets[{i}]': {err}") from None
     _check_types(cfg, source)
     return cfg
+
+
+def _check_outside_backbone(name: str, source: str) -> None:
+    # Imported here: torch and Avalanche load only for a config that names an outside backbone.
+    from strategies.backbones import backbone_factory
+
+    try:
+        backbone_factory(name)
+    except DataError as err:
+        raise DataError(f"{source}: 'backbone.name': {err}") from None
 
 
 def _check_types(cfg: dict, source: str) -> None:

@@ -4,7 +4,7 @@ from strategy_smoke import CPU, NUM_CLASSES
 import strategies  # noqa: F401  (registers every strategy)
 from replay.budget import Budget
 from replay.latent import CondensedMemory
-from strategies.registry import STRATEGIES, USES_MEMORY, StrategyContext, build_strategy
+from strategies.registry import STRATEGIES, USES_MEMORY, StrategyContext, build_strategy, uses_memory
 from tasks.errors import DataError
 
 CTX = StrategyContext(Budget(videos=6), 3, CPU, NUM_CLASSES)
@@ -47,3 +47,22 @@ def test_unknown_names_and_params_are_data_errors(name, params, message):
         build_strategy(name, CTX, params)
     assert str(err.value) == message
 
+
+
+def test_outside_builders_run_by_dotted_path_and_say_whether_they_keep_a_memory():
+    assert build_strategy("outside_strategies:frozen_head", CTX, {}).plugins == []
+    assert (uses_memory("outside_strategies:frozen_head"), uses_memory("outside_strategies:buffered")) == (False, True)
+    with pytest.raises(DataError, match=r"^plugin 'strategy_smoke:CPU': expected a strategy builder or a memory "
+                                        r"class, got device$"):
+        uses_memory("strategy_smoke:CPU")
+    with pytest.raises(DataError, match=r"^strategies.frozen_head: unknown parameter 'x'"):
+        build_strategy("outside_strategies:frozen_head", CTX, {"x": 1})
+    with pytest.raises(DataError, match=r"^plugin 'outside_strategies:not_parts': returned dict, expected "
+                                        r"strategies.registry.StrategyParts$"):
+        build_strategy("outside_strategies:not_parts", CTX, {})
+
+
+def test_an_outside_memory_class_runs_as_a_replay_strategy():
+    parts = build_strategy("replay.exemplars:OriginalMemory", CTX, {"selection": "herding"})
+    assert type(parts.memory).__name__ == "OriginalMemory" and parts.memory.selection == "herding"
+    assert uses_memory("replay.exemplars:OriginalMemory")

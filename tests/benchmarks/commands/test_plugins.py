@@ -1,6 +1,7 @@
 """A memory from outside itas run end to end through `itas run`: the docs' example package
 (tests/plugins/example_memory), found once through its entry point and once through a dotted path,
 its bytes in memory.csv."""
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -15,7 +16,9 @@ except ModuleNotFoundError:  # Python 3.10
 
 pytestmark = pytest.mark.usefixtures("itas_cache")
 
-EXAMPLE = Path(__file__).resolve().parents[2] / "plugins" / "example_memory"
+ROOT = Path(__file__).resolve().parents[3]
+EXAMPLE = ROOT / "tests" / "plugins" / "example_memory"
+TUTORIAL = ROOT / "docs" / "extending" / "your-memory.md"
 DIM = 16  # tiny_config's feature size
 
 
@@ -64,3 +67,18 @@ def test_an_outside_memory_runs_end_to_end_with_its_bytes_in_memory_csv(plugin_r
     metrics = pd.read_csv(plugin_run / "metrics.csv")
     assert set(metrics.strategy) == {"strided", "strided-dotted"}
     assert set(metrics.budget) == {"videos=4"}
+
+
+def test_the_tutorial_includes_this_example_and_shows_the_rows_it_wrote(plugin_run):
+    """docs/extending/your-memory.md includes the example's files as they are (pymdownx.snippets;
+    the strict docs build fails on a missing one) and quotes memory.csv rows of this run."""
+    page = TUTORIAL.read_text()
+    for name in ("strided_memory.py", "pyproject.toml"):
+        assert f'--8<-- "tests/plugins/example_memory/{name}"' in page
+    quoted = re.findall(r"^\| (strided[-a-z]*) \(stride \d\) \| videos=4 \| (\d) \| (\d) \| (\w+) \| (\d+) \| (\d+) \| (\d+) \|$",
+                        page, re.MULTILINE)
+    assert len(quoted) == 4
+    memory = pd.read_csv(plugin_run / "memory.csv").set_index(["strategy", "after_task", "task", "component"])
+    for label, after, task, component, *values in quoted:
+        row = memory.loc[(label, int(after), int(task), component)]
+        assert [row.bytes, row.videos, row.frames] == [int(value) for value in values]

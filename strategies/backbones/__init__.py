@@ -4,7 +4,8 @@ an entry point of the group `itas.backbones`, or a dotted path `package.module:f
 A backbone factory is called as `factory(in_dim, num_classes, backbone)`, `backbone` being the config's
 backbone section (stages, layers, maps, dropout, channel_dropout; use what applies), and returns a
 `torch.nn.Module` whose `forward(x, mask)` maps features x (B, T, D) and a padding mask (B, T) to
-logits (S, B, C, T): one or more stages, each trained with the MS-TCN loss.
+logits (S, B, C, T): one or more stages, each trained with the MS-TCN loss. It imports torch and
+tasks (errors, plugins) only.
 """
 from __future__ import annotations
 

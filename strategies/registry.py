@@ -101,7 +101,9 @@ def strategy_builder(name: str) -> Builder:
     """The builder of strategy `name`: registered here, else from outside itas."""
     if name in STRATEGIES:
         return STRATEGIES[name]
-    plugin = find_plugin(GROUP, name) or find_plugin(MEMORY_GROUP, name)
+    plugin = find_plugin(GROUP, name)
+    if plugin is None and (plugin := find_plugin(MEMORY_GROUP, name)) is not None:
+        check_memory_class(plugin)  # an itas.memories entry point must be a memory class
     if plugin is None:
         known = sorted({*STRATEGIES, *installed(GROUP), *installed(MEMORY_GROUP)})
         raise DataError(f"strategies: unknown strategy '{name}' (known: {', '.join(known)})")

@@ -66,3 +66,20 @@ def test_an_outside_memory_class_runs_as_a_replay_strategy():
     parts = build_strategy("replay.exemplars:OriginalMemory", CTX, {"selection": "herding"})
     assert type(parts.memory).__name__ == "OriginalMemory" and parts.memory.selection == "herding"
     assert uses_memory("replay.exemplars:OriginalMemory")
+
+
+def test_entry_points_name_outside_strategies_and_memories(tmp_path, monkeypatch):
+    info = tmp_path / "outside-0.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: outside\nVersion: 0\n")
+    (info / "entry_points.txt").write_text("[itas.strategies]\nbuffered = outside_strategies:buffered\n\n"
+                                           "[itas.memories]\nkept = replay.exemplars:OriginalMemory\n"
+                                           "not_a_class = outside_strategies:buffered\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    assert uses_memory("buffered") and build_strategy("buffered", CTX, {}).memory is None
+    assert type(build_strategy("kept", CTX, {}).memory).__name__ == "OriginalMemory"
+    with pytest.raises(DataError, match=r"^plugin 'not_a_class' \(entry point itas.memories outside_strategies:buffered\): "
+                                        r"expected a memory class, got function$"):
+        uses_memory("not_a_class")
+    with pytest.raises(DataError, match=r"unknown strategy 'nope' \(known: .*buffered.*kept.*not_a_class"):
+        build_strategy("nope", CTX, {})

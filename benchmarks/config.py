@@ -19,12 +19,13 @@ from tasks.errors import DataError
 from tasks.mstcn import read_text
 from tasks.precision import PRECISIONS
 from tasks.procedural import GeneratorParams
+from tasks.presets import PRESETS
 
 LOGGERS = ("tensorboard", "wandb", "csv")  # output.loggers: what benchmarks.orchestration.loggers can make
 
 DEFAULTS: dict[str, Any] = {
     "data": {
-        "preset": "breakfast-like",  # embedded procedural dataset; ignored when `root` is set
+        "preset": "breakfast-like",  # embedded procedural dataset (or noise-dominated); ignored when `root` is set
         "root": None,                # a folder in the MS-TCN layout
         "dataset": "breakfast",      # breakfast | 50salads | gtea | custom: activity parsing and defaults
         "activities": None,          # custom: a file of '<video> <activity>' lines
@@ -33,7 +34,7 @@ DEFAULTS: dict[str, Any] = {
         "videos_per_activity": 24,   # procedural videos generated per activity
         "length_scale": 0.1,         # procedural segment lengths relative to real Breakfast
         "seed": 0,                   # generator seed of the procedural dataset
-        "noise_std": None,           # procedural white-noise std per dimension (null: the preset's, 3.5)
+        "noise_std": None,           # procedural AR(1) noise std per dimension, white at low rates (null: the preset's)
         "noise_correlation": None,   # its AR(1) coefficient per real-rate frame (null: the preset's, 0.8)
         "structure": 0.0,            # amplitude of the structured within-segment variation (0: none)
         "split": 1,                  # which train/test split<k>.bundle pair to read
@@ -66,7 +67,7 @@ DEFAULTS: dict[str, Any] = {
 }
 CHOICES = {
     ("data", "dataset"): ("breakfast", "50salads", "gtea", "custom"),
-    ("data", "preset"): ("breakfast-like",),
+    ("data", "preset"): tuple(PRESETS),
     ("protocol", "labels"): ("disjoint", "blurry"),
     ("backbone", "name"): ("mstcn", "asformer"),
     ("output", "save_predictions"): ("last", "all", "none"),

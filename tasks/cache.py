@@ -6,6 +6,7 @@ from pathlib import Path
 
 from tasks.datasets import ActionDataset, load_dataset
 from tasks.errors import DataError
+from tasks.presets import DEFAULT_PRESET
 from tasks.procedural import GENERATOR_VERSION, GeneratorParams, generate, preset_fingerprint
 
 
@@ -14,7 +15,7 @@ def cache_dir() -> Path:
     return Path(os.environ.get("ITAS_CACHE") or Path.home() / ".cache" / "itas")
 
 
-def procedural_root(preset: str = "breakfast-like", dim: int = 64, videos_per_activity: int = 24,
+def procedural_root(preset: str = DEFAULT_PRESET, dim: int = 64, videos_per_activity: int = 24,
                     length_scale: float = 0.1, seed: int = 0, noise_std: float | None = None,
                     noise_correlation: float | None = None, structure: float = 0.0) -> Path:
     """The cached MS-TCN folder of these generator parameters, generated if absent."""
@@ -38,7 +39,7 @@ def procedural_root(preset: str = "breakfast-like", dim: int = 64, videos_per_ac
     return root
 
 
-def load_procedural(preset: str = "breakfast-like", dim: int = 64, videos_per_activity: int = 24,
+def load_procedural(preset: str = DEFAULT_PRESET, dim: int = 64, videos_per_activity: int = 24,
                     length_scale: float = 0.1, seed: int = 0) -> ActionDataset:
     """The procedural dataset, read back through the MS-TCN reader with Breakfast conventions."""
     root = procedural_root(preset, dim, videos_per_activity, length_scale, seed)

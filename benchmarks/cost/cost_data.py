@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from tasks.datasets import CONVENTIONS
+from tasks.datasets import dataset_convention
 from tasks.errors import DataError
 from tasks.mstcn import read_bundle
 from tasks.procedural import GeneratorParams, plan_videos
@@ -64,7 +64,7 @@ def _procedural(data: dict, labels: str) -> DataProfile:
 
 
 def _folder(root: Path, data: dict, labels: str) -> DataProfile:
-    convention = CONVENTIONS[data["dataset"]]
+    convention = dataset_convention(data["dataset"], data["activities"], data["activity_pattern"])
     rate = data["sample_rate"] or convention.sample_rate
     videos, pairs = [], set()
     for split in ("train", "test"):

@@ -53,6 +53,18 @@ def check_case(edit):
     return case
 
 
+def estimate_case(listed: list[str]):
+    """`itas estimate` on a custom dataset whose activities file lists only `listed` of its videos."""
+    def case(tmp: Path):
+        root = dataset(tmp / "data")
+        (tmp / "acts.txt").write_text("".join(f"{name} cereals\n" for name in listed))
+        path = tmp / "bad.yaml"
+        write_config(path, tiny_config(data={"root": str(root), "dataset": "custom", "activities": str(tmp / "acts.txt")},
+                                       protocol={"tasks": 1}))
+        return ["estimate", str(path)], tmp / "nothing"
+    return case
+
+
 def config_case(cfg=None, text=None):
     """`itas run` on a config (a mapping written as YAML, or raw bytes) into tmp/out."""
     def case(tmp: Path):
@@ -294,6 +306,7 @@ CATALOGUE = {
     "negative EWC lambda": (config_case(tiny_config(strategies=[{"name": "ewc", "params": {"lambda": -1}}])), "strategies.ewc: parameter 'lambda' must be a number >= 0, got -1"),
     "byte budget below EWC's arrays": (config_case(tiny_config(strategies=["ewc"], budgets=[{"bytes": "1KB"}])), "budget bytes=1KB cannot hold ewc's importance and anchor arrays (2 x "),
     "byte budget below one DER++ video": (config_case(tiny_config(strategies=["derpp"], budgets=[{"bytes": "1KB"}])), "budget bytes=1KB cannot hold one video of task 0"),
+    "estimate: custom activities file without a video": (estimate_case(VIDEOS[:3]), "acts.txt: no activity for video 'P06_cam01_P06_cereals'"),
     # command-line arguments
     "--out is an existing file": (out_case(a_file), "file.txt: exists and is not a folder"),
     "--out under a file": (out_case(lambda t: a_file(t) / "out"), "file.txt/out: cannot write there (a parent of it is a file)"),

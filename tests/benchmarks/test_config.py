@@ -60,6 +60,7 @@ BAD_CONFIGS = {
                             "eval_batch_size, threads, precision)"),
     "unknown precision": ("train: {precision: fp16}\n", "'train.precision' is 'fp16'; expected one of fp32, tf32, bf16"),
     "bad choice": ("protocol: {labels: mixed}\n", "'protocol.labels' is 'mixed'; expected one of disjoint, blurry"),
+    "unknown preset": ("data: {preset: gtea-like}\n", "'data.preset' is 'gtea-like'; expected one of breakfast-like, noise-dominated"),
     "non-integer epochs": ("train: {epochs: 1.5}\n", "'train.epochs' must be a positive integer, got 1.5"),
     "boolean epochs": ("train: {epochs: true}\n", "'train.epochs' must be a positive integer, got True"),
     "zero tasks": ("protocol: {tasks: 0}\n", "'protocol.tasks' must be a positive integer, got 0"),

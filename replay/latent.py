@@ -7,9 +7,9 @@ labels and lengths) and regenerate every kept video of a task in one decoder cal
 """
 from __future__ import annotations
 
-from abc import abstractmethod
-
 import copy
+import math
+from abc import abstractmethod
 from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
@@ -38,7 +38,9 @@ def check_int(name: str, value: object, minimum: int) -> int:
 
 
 def check_float(name: str, value: object, positive: bool = True) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0 or (positive and value == 0):
+    if (isinstance(value, bool) or not isinstance(value, (int, float))
+            or (isinstance(value, float) and not math.isfinite(value))  # NaN passes `< 0`
+            or value < 0 or (positive and value == 0)):
         raise DataError(f"memory {name}: expected a number {'> 0' if positive else '>= 0'}, got {value!r}")
     return float(value)
 

@@ -72,15 +72,15 @@ def test_structure_adds_smooth_learnable_within_segment_variation():
 
 
 @pytest.mark.parametrize(
-    ("key", "value", "message"),
-    [("noise_std", -1.0, "noise_std: expected a number >= 0 or null"),
-     ("noise_correlation", 1.0, r"noise_correlation: expected a number in \[0, 1\) or null"),
-     ("structure", "high", "structure: expected a number >= 0")],
+    ("key", "value", "message", "expected"),
+    [("noise_std", -1.0, "noise_std: expected a number >= 0 or null", "a number >= 0 or null"),
+     ("noise_correlation", 1.0, r"noise_correlation: expected a number in \[0, 1\) or null", r"a number in \[0, 1\) or null"),
+     ("structure", "high", "structure: expected a number >= 0", "a number >= 0")],
 )
-def test_bad_generator_keys_name_the_key(key, value, message):
+def test_bad_generator_keys_name_the_key(key, value, message, expected):
     with pytest.raises(DataError, match=message):
         replace(SMALL, **{key: value}).validate()
-    with pytest.raises(DataError, match=f"^config: data.{message}"):
+    with pytest.raises(DataError, match=f"^config: 'data.{key}' must be {expected}, got {value!r}$"):
         resolve_config({"data": {key: value}})
 
 

@@ -10,7 +10,7 @@ fingerprints do not change. Strategy `params` are checked by each strategy's reg
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated, Any, Literal, Optional
+from typing import Annotated, Any, Literal, Optional, Union
 
 from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, PlainValidator, ValidationError,
                       create_model, model_validator)
@@ -136,6 +136,13 @@ def section_types(choices: dict, loggers: tuple[str, ...]) -> dict[str, dict]:
             "save_memories": FLAG, "keep_checkpoints": FLAG,
             "loggers": Annotated[list[Literal[tuple(loggers)]], Expect(f"a list of {', '.join(loggers)}")],
             "save_predictions": choice(choices["output", "save_predictions"]),
+        },
+        "cluster": {  # what every job of `itas run --executor slurm` asks SLURM for
+            **{key: nullable(Annotated[str, Expect("a name")]) for key in ("partition", "account", "qos", "constraint")},
+            "cpus_per_task": nullable(integer()), "array_parallelism": nullable(integer()),
+            "mem_gb": nullable(number("a positive number", gt=0)), "gpus": integer(0), "signal_delay_s": integer(0),
+            "extra": Annotated[dict[str, Union[str, bool, int, Annotated[float, Field(allow_inf_nan=False)]]],
+                               Expect("a mapping of sbatch option names to values (e.g. {exclusive: true})")],
         },
     }
 

@@ -53,10 +53,12 @@ def check_case(edit):
     return case
 
 
-def estimate_case(listed: list[str]):
-    """`itas estimate` on a custom dataset whose activities file lists only `listed` of its videos."""
+def estimate_case(listed: list[str] = VIDEOS, edit=lambda root: None):
+    """`itas estimate` on a custom dataset whose activities file lists only `listed` of its videos,
+    after `edit(root)` (it counts the frames of every groundTruth file)."""
     def case(tmp: Path):
         root = dataset(tmp / "data")
+        edit(root)
         (tmp / "acts.txt").write_text("".join(f"{name} cereals\n" for name in listed))
         path = tmp / "bad.yaml"
         write_config(path, tiny_config(data={"root": str(root), "dataset": "custom", "activities": str(tmp / "acts.txt")},
@@ -371,6 +373,8 @@ CATALOGUE = {
     "NaN in stored features": (memory_case(records=lambda c: set_first_features(c, torch.full_like(first_features(c)["data"], float("nan")))), "holds NaN or inf values"),
     # run folders given to itas run (their checkpoints)
     "checkpoint that would run code": (malicious_checkpoint, ".ckpt: refused, it asks for io.open; a checkpoint holds only arrays and the suite's own records"),
+    # dataset folders counted by itas estimate
+    "non-UTF-8 groundTruth (itas estimate)": (estimate_case(edit=lambda r: write_bytes(ground_truth(r), b"SIL\n\xff\n")), "P04_cam01_P04_cereals.txt: not UTF-8 text (byte 0xff at offset 4)"),
     # plugins: outside memories, strategies and backbones (docs: "Your memory in 30 lines")
     "plugin module fails to import": (plugin_case("itas_case_import", "import not_a_package\n"), "plugin 'itas_case_import:Memory': cannot import module 'itas_case_import' (ModuleNotFoundError: No module named 'not_a_package')"),
     "plugin object missing": (plugin_case("itas_case_attribute", "class Other: pass\n"), "plugin 'itas_case_attribute:Memory': 'itas_case_attribute' has no attribute 'Memory'"),

@@ -2,11 +2,12 @@ import copy
 
 import pytest
 import yaml
+from pydantic import ValidationError
 
 from benchmarks.cli import main
 from benchmarks.config import (CHOICES, DEFAULTS, LOGGERS, StrategyEntry, bundled_config, dump_config, load_config,
                                resolve_config, strategy_entries)
-from benchmarks.config_schema import config_model, section_types
+from benchmarks.config_schema import config_model, schema_message, section_types
 from benchmarks.config_yaml import parse_yaml
 from replay.budget import Budget
 from tasks.errors import DataError
@@ -194,6 +195,20 @@ def test_a_name_that_is_not_a_plain_file_name_needs_a_label():
     assert str(err.value).startswith("config: 'strategies[0]': the name '../mean' labels its files: name '../mean' "
                                      "is not a plain file name (contains a path separator); give it a 'label'")
     assert strategy_entries(resolve_config({"strategies": [{"name": "../mean", "label": "mean"}]}))[0].label == "mean"
+
+
+def test_the_cluster_section_has_its_types_ready():
+    """`cluster` (the SLURM requests of `itas run --executor slurm`) is checked by the same schema."""
+    cluster = {"partition": None, "cpus_per_task": None, "mem_gb": None, "gpus": 0, "account": None, "qos": None,
+               "constraint": None, "array_parallelism": None, "signal_delay_s": 90, "extra": {}}
+    model = config_model({**DEFAULTS, "cluster": cluster}, section_types(CHOICES, LOGGERS))
+    valid = {**DEFAULTS, "cluster": {**cluster, "mem_gb": 7.5, "gpus": 1, "extra": {"exclusive": True, "time": "1:00"}}}
+    model.model_validate(valid)
+    for key, value, expected in [("mem_gb", -4.0, "a positive number or null"), ("gpus", -1, "an integer >= 0"),
+                                 ("qos", 3, "a name or null"), ("extra", {"x": [1]}, "a mapping of sbatch option")]:
+        with pytest.raises(ValidationError) as err:
+            model.model_validate({**valid, "cluster": {**valid["cluster"], key: value}})
+        assert schema_message(err.value, DEFAULTS).startswith(f"'cluster.{key}' must be {expected}")
 
 
 def test_an_outside_backbone_name_is_looked_up_instead_of_refused(tmp_path, monkeypatch):

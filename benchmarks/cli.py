@@ -8,14 +8,23 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
+from typing import NoReturn
 
 from tasks.errors import DataError, first_line
 
 COMMANDS = ("run", "report", "synth", "check", "eval", "condense", "replay", "estimate", "profile")
 
 
+class OneLineParser(argparse.ArgumentParser):
+    """argparse's errors as every other error of the command: one line (argparse prints its usage
+    first), exit code 2. Subcommand parsers inherit the class."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {' '.join(message.split())} (see {self.prog} --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = OneLineParser(
         prog="itas",
         description="Incremental temporal action segmentation benchmark suite with replay.",
     )
@@ -27,7 +36,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    try:
+        args, unknown = parser.parse_known_args(argv)
+        if unknown:  # named by the subcommand's parser: "itas run: error: ...", like every other error of it
+            commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+            commands.choices[args.command].error(f"unrecognized arguments: {' '.join(unknown)}")
+    except SystemExit as done:  # --help (0) or an argument error, already printed as one line (2)
+        return done.code if isinstance(done.code, int) else 2
     try:
         return int(args.handler(args) or 0)
     except DataError as err:

@@ -106,10 +106,25 @@ def load_memory(path: Path) -> MemoryFile:
     return MemoryFile(memory, content["memory"], dict(content["params"]), classes)
 
 
+def unsafe_content(err: pickle.UnpicklingError) -> str | None:
+    """torch's refusal of a weights-only load as a short clause naming what the file asked for
+    (a global such as `os.system`, or a class to build); None for a file that is merely damaged."""
+    for line in str(err).splitlines():
+        for marker in ("Unsupported global: GLOBAL ", "but got "):
+            if marker in line:
+                return f"it asks for {line.split(marker, 1)[1].split(' was not an allowed global')[0].strip().rstrip('.')}"
+    return None
+
+
 def _read_archive(source: Path | io.BytesIO, path: Path) -> Any:
     try:
         return torch.load(source, map_location="cpu", weights_only=True)
-    except (pickle.UnpicklingError, zipfile.BadZipFile, RuntimeError, EOFError, ValueError, OSError) as err:
+    except pickle.UnpicklingError as err:
+        unsafe = unsafe_content(err)
+        if unsafe is not None:
+            raise DataError(f"{path}: refused, {unsafe}; a memory file holds only arrays and records") from None
+        raise DataError(f"{path}: not a readable memory file ({first_line(err, 120)})") from None
+    except (zipfile.BadZipFile, RuntimeError, EOFError, ValueError, OSError) as err:
         raise DataError(f"{path}: not a readable memory file ({first_line(err, 120)})") from None
 
 

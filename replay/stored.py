@@ -37,6 +37,7 @@ from replay.memory import MemoryContext
 from replay.selection import check_selection, rank_videos
 from replay.transcripts import Transcripts
 from tasks.errors import DataError
+from tasks.safe_paths import check_name
 from tasks.video import Video
 
 
@@ -222,6 +223,8 @@ class SelectedVideoMemory(ABC):
             for record in memory.records:
                 if not isinstance(record, StoredVideo):
                     raise ValueError(f"task {memory.task}: expected stored videos")
+                # `itas replay` writes a file per stored video under this name (':' made '_').
+                check_name(str(record.name).replace(":", "_"), f"task {memory.task}: stored video")
                 record.nbytes()
                 check_finite(record.held, record.name)
                 transcript = record.held.get("transcripts")

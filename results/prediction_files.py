@@ -14,6 +14,8 @@ import numpy as np
 from results.metrics import segmentation_scores
 from tasks.atomic_files import write_text_atomically
 from tasks.errors import DataError
+from tasks.mstcn import read_text
+from tasks.safe_paths import check_name
 
 MSTCN_HEADER = "### Frame level recognition: ###"
 
@@ -33,9 +35,11 @@ def read_label_file(path: Path) -> np.ndarray:
     """Per-frame label names of one video, as a str array."""
     path = Path(path)
     try:
-        lines = path.read_text(encoding="utf-8").strip().splitlines()
-    except (OSError, UnicodeDecodeError) as err:
-        raise DataError(f"{path}: cannot read label file ({err})") from err
+        lines = read_text(path).strip().splitlines()
+    except OSError as err:
+        raise DataError(f"{path}: cannot read label file ({err.strerror})") from None
+    except DataError as err:
+        raise DataError(f"{path}: cannot read label file ({str(err).removeprefix(f'{path}: ')})") from None
     if not lines:
         raise DataError(f"{path}: no labels (empty file)")
     if lines[0].lstrip().startswith("#") or (len(lines) == 2 and len(lines[1].split()) > 1):
@@ -69,6 +73,7 @@ def evaluate_folders(gt_dir: Path, pred_dir: Path, background: Sequence[str] = (
         raise DataError(f"{gt_dir}: no ground-truth .txt files")
     preds, gts = [], []
     for gt_file in gt_files:
+        check_name(gt_file.stem, gt_dir)  # a file name with a line break would break the one-line error
         pred_file = prediction_path(pred_dir, gt_file)
         gt, pred = read_label_file(gt_file), read_label_file(pred_file)
         if len(pred) != len(gt):

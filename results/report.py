@@ -8,7 +8,7 @@ import pandas as pd
 from results.bytes_plot import write_accuracy_bytes
 from results.matrices import matrices_from_metrics, metric_names, write_matrices_json
 from results.plots import write_plots
-from results.ribbons import write_ribbons
+from results.ribbons import run_records_with_ribbons, write_ribbons
 from results.run_files import RUN_KEY, read_memory_csv, read_metrics_csv
 from results.tables import build_summary, write_summary
 from tasks.errors import DataError
@@ -57,10 +57,11 @@ def write_report(run_dirs: list[Path], out_dir: Path) -> list[Path]:
     metrics, memory = load_runs(run_dirs)
     matrices = matrices_from_metrics(metrics)
     summary = build_summary(matrices, memory)
+    records = run_records_with_ribbons(run_dirs)
     out_dir = Path(out_dir)
     paths = write_summary(summary, out_dir)
     paths.append(write_matrices_json(matrices, out_dir / "matrices.json"))
     paths += write_plots(matrices, summary, metric_names(metrics), out_dir)
     paths += write_accuracy_bytes(summary, out_dir)
-    paths += write_ribbons(run_dirs, out_dir)
+    paths += write_ribbons(records, out_dir)
     return paths

@@ -2,12 +2,12 @@
 per video — forgetting as a picture) from the `ribbons` of run records."""
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import matplotlib
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
+from pydantic import BaseModel, ConfigDict, NonNegativeInt, ValidationError, model_validator
 
 from results.plots import file_stem, save_figure
 from tasks.errors import DataError
@@ -58,18 +58,56 @@ def plot_ribbons(ribbons: dict, title: str, colours: dict[str, tuple]) -> Figure
     return fig
 
 
+Segments = list[tuple[str, NonNegativeInt]]  # [[class name, frames], ...]
+
+
+class Ribbons(BaseModel):
+    videos: list[str]
+    truth: list[Segments] = []
+    after_task: list[list[Segments]] = []
+
+    @model_validator(mode="after")
+    def one_row_per_video(self) -> "Ribbons":
+        rows = [len(self.truth), *(len(after) for after in self.after_task)]
+        if any(count != len(self.videos) for count in rows):
+            raise ValueError(f"{len(self.videos)} videos but rows of {sorted(set(rows))} videos")
+        return self
+
+
+class RunRecord(BaseModel):
+    """What a report reads of runs/<run>.json (the rest of the record is not used here)."""
+
+    model_config = ConfigDict(extra="ignore", strict=True)
+    strategy: str
+    budget: str
+    seed: int
+    ribbons: Ribbons | None = None
+
+
+def read_run_record(path: Path) -> dict:
+    """A run record checked for what a report uses: one line naming the file and the key otherwise."""
+    try:
+        return RunRecord.model_validate_json(Path(path).read_bytes()).model_dump()
+    except OSError as err:
+        raise DataError(f"{path}: not a readable run record ({err.strerror})") from None
+    except ValidationError as err:
+        first = err.errors()[0]
+        if first["type"] == "json_invalid":
+            raise DataError(f"{path}: not a readable run record (not JSON: {first['msg']})") from None
+        where = ".".join(str(part) for part in first["loc"]) or "the record"
+        raise DataError(f"{path}: not a valid run record ({where}: {first['msg']})") from None
+
+
 def run_records_with_ribbons(run_dirs: list[Path]) -> dict[str, dict]:
     """Per strategy label, the run record whose ribbons are drawn: the first seed and budget found
-    (records are runs/<strategy>__<budget>__seed<k>.json in each run folder)."""
+    (records are runs/<strategy>__<budget>__seed<k>.json in each run folder). Every record is read
+    and checked here, before a report writes anything."""
     chosen: dict[str, dict] = {}
     for run_dir in run_dirs:
         for path in sorted(Path(run_dir).glob("runs/*.json")):
-            try:
-                record = json.loads(path.read_text())
-            except (OSError, ValueError):
-                raise DataError(f"{path}: not a readable run record") from None
-            ribbons = record.get("ribbons")
-            if not ribbons or not ribbons.get("videos"):
+            record = read_run_record(path)
+            ribbons = record["ribbons"]
+            if not ribbons or not ribbons["videos"]:
                 continue
             current = chosen.get(record["strategy"])
             if current is None or (record["seed"], record["budget"]) < (current["seed"], current["budget"]):
@@ -77,9 +115,8 @@ def run_records_with_ribbons(run_dirs: list[Path]) -> dict[str, dict]:
     return chosen
 
 
-def write_ribbons(run_dirs: list[Path], out_dir: Path) -> list[Path]:
-    """ribbons_<strategy>.png for every strategy whose run records hold ribbons."""
-    records = run_records_with_ribbons(run_dirs)
+def write_ribbons(records: dict[str, dict], out_dir: Path) -> list[Path]:
+    """ribbons_<strategy>.png for every strategy of `records` (run_records_with_ribbons)."""
     colours = class_colours(sorted(set().union(*(ribbon_classes(r["ribbons"]) for r in records.values()))))
     return [
         save_figure(plot_ribbons(record["ribbons"], f"{label} (budget {record['budget']}, seed {record['seed']}): "

@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from results.metrics import METRICS
 from tasks.errors import DataError
 
 RUN_KEY = ("strategy", "budget", "seed")
@@ -72,6 +73,11 @@ def read_metrics_csv(path: Path) -> pd.DataFrame:
     """metrics.csv as a DataFrame with int seed/train_task/eval_task and float value."""
     table = _read_table(Path(path), METRICS_COLUMNS, ("seed", "train_task", "eval_task"), ("value",))
     _reject_duplicates(table, [*RUN_KEY, "train_task", "eval_task", "metric"], Path(path))
+    percent = table["metric"].isin(METRICS) & ~table["value"].between(0, 100)
+    if percent.any():
+        row = int(np.flatnonzero(percent.to_numpy())[0])
+        raise DataError(f"{path}:{row + 2}: {table['metric'].iloc[row]} is {table['value'].iloc[row]:g}, "
+                        "expected a percentage in [0, 100]")
     _check_task_grid(table, Path(path))
     return table
 

@@ -12,7 +12,7 @@ import tempfile
 from pathlib import Path
 from typing import Callable
 
-from tasks.errors import DataError
+from tasks.errors import DataError, first_line
 
 TEMP_PREFIX = ".itas-tmp."
 
@@ -25,16 +25,25 @@ def write_atomically(path: Path, write: Callable[[Path], None]) -> Path:
     os.close(fd)
     try:
         # mkstemp creates 0600; outputs get the permissions a plain open() would give (0666 - umask).
-        os.chmod(tmp, 0o666 & ~_umask())
+        os.chmod(tmp, 0o666 & ~current_umask())
         write(Path(tmp))
         os.replace(tmp, path)
+    except OSError as err:
+        Path(tmp).unlink(missing_ok=True)
+        raise write_error(err, path) from None
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
     return path
 
 
-def _umask() -> int:
+def write_error(err: OSError, path: Path) -> DataError:
+    """A failed write (a full disk, a quota, an I/O error) as one line naming the output `path`: the
+    system's own message names no file when writing to an open file fails."""
+    return DataError(f"{path}: cannot write ({err.strerror or first_line(err)})")
+
+
+def current_umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return mask

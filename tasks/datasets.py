@@ -1,18 +1,21 @@
 """Per-dataset conventions (how a video name gives its activity, sample rate) and `load_dataset`."""
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Sequence
 
+import regex
+
 from tasks.errors import DataError
-from tasks.mstcn import read_split
+from tasks.mstcn import read_split, read_text
+from tasks.safe_paths import check_name
 from tasks.video import Video
 
 
 CUSTOM = "custom"
 ACTIVITIES_FILE = "activities.txt"  # a dataset folder's own '<video> <activity>' list, used when present
+REGEX_SECONDS = 0.5  # per video name: a sane pattern takes microseconds
 CUSTOM_KEYS = "data.activities (a file of '<video> <activity>' lines) or data.activity_pattern (a regex)"
 
 
@@ -49,18 +52,17 @@ def read_activities(path: Path) -> dict[str, str]:
     """A custom dataset's activities file: `<video> <activity>` per line (video with or without
     .txt; blank lines and lines starting with # are skipped)."""
     path = Path(path)
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as err:
-        raise DataError(f"{path}: cannot read the activities file ({err.__class__.__name__})") from None
+    if not path.is_file():
+        raise DataError(f"{path}: activities file not found")
     activities: dict[str, str] = {}
-    for number, line in enumerate(lines, start=1):
+    for number, line in enumerate(read_text(path).splitlines(), start=1):
         if not line.strip() or line.lstrip().startswith("#"):
             continue
         fields = line.split()
         if len(fields) != 2:
             raise DataError(f"{path}:{number}: expected '<video> <activity>', got {line.strip()!r}")
-        video = fields[0].removesuffix(".txt")
+        video = check_name(fields[0].removesuffix(".txt"), f"{path}:{number}")
+        check_name(fields[1], f"{path}:{number}")
         if video in activities:
             raise DataError(f"{path}:{number}: video {video!r} listed twice")
         activities[video] = fields[1]
@@ -85,15 +87,21 @@ def custom_convention(activities: str | Path | None = None, activity_pattern: st
 
         return DatasetConvention(from_file, sample_rate)
     try:
-        regex = re.compile(activity_pattern)
-    except re.error as err:
+        pattern = regex.compile(activity_pattern)
+    except (regex.error, TypeError) as err:
         raise DataError(f"data.activity_pattern: {activity_pattern!r} is not a valid regex ({err})") from None
-    if regex.groups != 1:
+    if pattern.groups != 1:
         raise DataError(f"data.activity_pattern: {activity_pattern!r} needs exactly one capture group, "
-                        f"has {regex.groups}")
+                        f"has {pattern.groups}")
 
     def from_name(name: str) -> str:
-        match = regex.search(name)
+        # The `regex` package's time limit: a pattern that backtracks catastrophically ('(a+)+$') on a
+        # long name would otherwise hang the command.
+        try:
+            match = pattern.search(name, timeout=REGEX_SECONDS)
+        except TimeoutError:
+            raise DataError(f"data.activity_pattern: {activity_pattern!r} took over {REGEX_SECONDS:g} s on "
+                            f"video {name!r}; simplify the pattern") from None
         if match is None or not match.group(1):
             raise DataError(f"video {name!r}: does not match data.activity_pattern {activity_pattern!r}")
         return match.group(1)

@@ -10,6 +10,7 @@ is built so a bad dataset never reaches training.
 """
 from __future__ import annotations
 
+import math
 import os
 from collections import Counter
 import shutil
@@ -20,14 +21,17 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 import numpy as np
+import psutil
 
-from tasks.atomic_files import TEMP_PREFIX
+from tasks.atomic_files import TEMP_PREFIX, current_umask, write_error
 from tasks.errors import DataError, first_line
+from tasks.safe_paths import check_name
 from tasks.video import Video
 
 # Feature extractors often emit a frame or two more (or fewer) than the annotation has.
 MAX_LENGTH_MISMATCH = 2
 NPY_MAGIC = b"\x93NUMPY"
+NPY_MAX_HEADER = 10_000  # numpy's own default limit on a header's size
 SPLIT_PARTS = ("train", "test")
 
 
@@ -59,7 +63,8 @@ def read_mapping(path: Path) -> list[str]:
         if not line.strip():
             continue
         parts = line.split()
-        if len(parts) != 2 or not parts[0].lstrip("-").isdigit():
+        # ASCII digits only: '²'.isdigit() is True, and int('²') fails.
+        if len(parts) != 2 or not (parts[0].isascii() and parts[0].isdigit()):
             raise DataError(f"{path} line {number}: expected '<id> <name>', got {line.strip()!r}")
         action_id, name = int(parts[0]), parts[1]
         if action_id in by_id or name in by_id.values():
@@ -73,14 +78,24 @@ def read_mapping(path: Path) -> list[str]:
 
 
 def read_bundle(path: Path) -> list[str]:
-    """Video names listed in a split bundle (the '.txt' suffix removed)."""
+    """Video names listed in a split bundle (the '.txt' suffix removed); each must be a plain file
+    name (it is joined into features/ and groundTruth/ paths) and listed once."""
     path = Path(path)
     if not path.is_file():
         raise DataError(f"{path}: split file not found")
-    names = [line.strip() for line in read_text(path).splitlines() if line.strip()]
+    names: list[str] = []
+    seen: set[str] = set()
+    for number, line in enumerate(read_text(path).splitlines(), start=1):
+        if not line.strip():
+            continue
+        name = check_name(line.strip().removesuffix(".txt"), f"{path} line {number}")
+        if name in seen:
+            raise DataError(f"{path} line {number}: video {name!r} listed twice")
+        seen.add(name)
+        names.append(name)
     if not names:
         raise DataError(f"{path}: empty split, no videos listed")
-    return [name[: -len(".txt")] if name.endswith(".txt") else name for name in names]
+    return names
 
 
 def read_labels(path: Path, action_ids: dict[str, int]) -> np.ndarray:
@@ -99,25 +114,58 @@ def read_labels(path: Path, action_ids: dict[str, int]) -> np.ndarray:
     return labels
 
 
-def read_features(path: Path) -> np.ndarray:
-    """(T, D) float32 from a (D, T) .npy file."""
+def _npy_header(path: Path) -> tuple[tuple[int, ...], np.dtype]:
+    """Shape and dtype from a .npy header, checked before a byte of data is allocated: the data must
+    be what the file holds (a header claiming 10^6 x 10^6 floats on a small file is refused, not a
+    MemoryError) and fit in the memory available now."""
+    size = path.stat().st_size
     with open(path, "rb") as handle:
         magic = handle.read(len(NPY_MAGIC))
-    if not magic:
-        raise DataError(f"{path}: empty file (0 bytes), expected a (D, T) float32 .npy array")
-    if magic != NPY_MAGIC:
-        raise DataError(f"{path}: not a .npy file (no NumPy header), expected a (D, T) float32 array")
+        if not magic:
+            raise DataError(f"{path}: empty file (0 bytes), expected a (D, T) float32 .npy array")
+        if magic != NPY_MAGIC:
+            raise DataError(f"{path}: not a .npy file (no NumPy header), expected a (D, T) float32 array")
+        handle.seek(0)
+        try:
+            version = np.lib.format.read_magic(handle)
+            read = np.lib.format.read_array_header_1_0 if version == (1, 0) else np.lib.format.read_array_header_2_0
+            shape, _, dtype = read(handle, max_header_size=NPY_MAX_HEADER)
+        except (ValueError, EOFError, SyntaxError) as err:
+            raise DataError(f"{path}: not a readable .npy array ({first_line(err)})") from None
+        data_start = handle.tell()
+    if dtype.hasobject:
+        raise DataError(f"{path}: expected numeric features, got dtype {dtype} (Python objects)")
+    nbytes = math.prod(shape) * dtype.itemsize
+    if nbytes > size - data_start:
+        raise DataError(f"{path}: not a readable .npy array (its header claims shape {shape} of {dtype}, "
+                        f"{nbytes} bytes, but the file holds {size - data_start})")
+    available = psutil.virtual_memory().available
+    if 2 * nbytes > available:  # the array and its float32 (T, D) copy
+        raise DataError(f"{path}: shape {shape} of {dtype} needs {2 * nbytes / 2**30:.1f} GiB, "
+                        f"more than the {available / 2**30:.1f} GiB of memory available")
+    return shape, dtype
+
+
+def read_features(path: Path) -> np.ndarray:
+    """(T, D) float32 from a (D, T) .npy file of real numbers."""
+    path = Path(path)
+    shape, dtype = _npy_header(path)
+    if len(shape) != 2:
+        raise DataError(f"{path}: expected a 2-d (D, T) array, got shape {shape}")
+    if not np.issubdtype(dtype, np.number):
+        raise DataError(f"{path}: expected numeric features, got dtype {dtype}")
+    if np.issubdtype(dtype, np.complexfloating):
+        raise DataError(f"{path}: expected real features, got complex dtype {dtype}")
+    if shape[0] == 0:
+        raise DataError(f"{path}: features of zero width (shape {shape}), expected (D, T) with D >= 1")
     try:
         features = np.load(path, allow_pickle=False)
     except (OSError, ValueError, EOFError) as err:
         raise DataError(f"{path}: not a readable .npy array ({first_line(err)})") from None
-    if features.ndim != 2:
-        raise DataError(f"{path}: expected a 2-d (D, T) array, got shape {features.shape}")
-    if not np.issubdtype(features.dtype, np.number):
-        raise DataError(f"{path}: expected numeric features, got dtype {features.dtype}")
-    features = np.ascontiguousarray(features.T, dtype=np.float32)
+    with np.errstate(over="ignore"):  # values beyond float32's range become inf, refused below
+        features = np.ascontiguousarray(features.T, dtype=np.float32)
     if not np.isfinite(features).all():
-        raise DataError(f"{path}: features contain NaN or inf")
+        raise DataError(f"{path}: features contain NaN or inf (or values beyond float32's range)")
     return features
 
 
@@ -156,11 +204,19 @@ def read_split(root: Path, split: int, activity_of: Callable[[str], str],
         raise DataError(f"{root / 'splits'}: splits folder not found")
     actions = read_mapping(root / "mapping.txt")
     action_ids = {name: i for i, name in enumerate(actions)}
+    bundles = {part: root / "splits" / f"{part}.split{split}.bundle" for part in SPLIT_PARTS}
+    listed = {part: read_bundle(path) for part, path in bundles.items()}
+    # Refused, not warned: a test video trained on inflates every metric of the benchmark, and no
+    # protocol of this suite evaluates on training videos.
+    both = sorted(set(listed["train"]) & set(listed["test"]))
+    if both:
+        raise DataError(f"{bundles['test']}: video {both[0]!r} is also in {bundles['train'].name} "
+                        f"({len(both)} shared); train and test must not overlap")
     parts: dict[str, list[Video]] = {}
     cut: list[str] = []
     for part in SPLIT_PARTS:
         videos = []
-        for name in read_bundle(root / "splits" / f"{part}.split{split}.bundle"):
+        for name in listed[part]:
             video, was_cut = _read_video(root, name, action_ids, activity_of(name), sample_rate)
             videos.append(video)
             if was_cut:
@@ -204,15 +260,21 @@ def write_dataset(out: Path, actions: list[str], videos: Iterable[tuple[str, np.
         (tmp / "mapping.txt").write_text("".join(f"{i} {a}\n" for i, a in enumerate(actions)))
         names = np.asarray(actions)
         for name, features, labels in videos:
+            check_name(name, f"{out}: video")
             np.save(tmp / "features" / f"{name}.npy", np.ascontiguousarray(features.T, np.float32))
             (tmp / "groundTruth" / f"{name}.txt").write_text("\n".join(names[labels]) + "\n")
         for bundle, listed in bundles.items():
             (tmp / "splits" / f"{bundle}.bundle").write_text("".join(f"{n}.txt\n" for n in listed))
         for filename, text in (extra_files or {}).items():
             (tmp / filename).write_text(text)
+        # mkdtemp makes the folder private (0700); the result gets the mode a plain mkdir would.
+        os.chmod(tmp, 0o777 & ~current_umask())
         if out.exists():
             out.rmdir()
         os.replace(tmp, out)
+    except OSError as err:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise write_error(err, out) from None
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise

@@ -9,16 +9,20 @@ Avalanche's clock, and the RNG states of python, numpy, torch (CPU and CUDA) and
 shuffling generator.
 
 File: a first line naming the format, a JSON line (run fingerprint, last task, SHA-256 of the
-payload), then the payload. The payload is a torch pickle of those objects: they have no complete
-serialisation of their own (a memory's counters, an LwF copy of any backbone, iCaRL's clip memory),
-and pickling them restores them exactly. It is this tool's own file in the run folder, and its
-checksum is verified before anything is unpickled, so a damaged file is never parsed.
+payload), then the payload, a torch archive of those objects. The checksum only detects damage:
+anyone can recompute it, and a run folder may come from someone else (a shared results folder, a
+downloaded run). So the payload is read with `weights_only=True`, which never runs code from the
+file: besides tensors, numbers, strings and containers it may only build the classes in
+`safe_classes` - the suite's own state records and the layers of its backbones and decoders, none
+of which runs anything when built - and a file that names any other is refused with one line.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
 import json
+import pickle
 import random
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,10 +31,25 @@ from typing import Any
 import numpy as np
 import torch
 
+from replay.budget import Budget
+from replay.codes import StoredCodes
+from replay.files import unsafe_content
+from replay.residual_noise import ResidualNoise
+from replay.stored import StoredVideo, TaskMemory
+from replay.tca import TCADecoder
+from replay.tca_cache import TCAOrigin
+from replay.transcripts import Transcripts
+from strategies.backbones import ASFormer, MSTCN
 from strategies.icarl import ExemplarClipPlugin
+from strategies.icarl_memory import Clip
 from strategies.joint import CumulativeDataPlugin
 from tasks.atomic_files import write_atomically
-from tasks.errors import DataError
+from tasks.errors import DataError, first_line
+
+try:
+    from numpy._core import multiarray  # numpy >= 2
+except ImportError:  # pragma: no cover - numpy 1.x
+    from numpy.core import multiarray
 
 MAGIC = b"itas-checkpoint 1\n"
 # Plugin attributes that point at the scenario's data: rebuilt by the resumed run, never stored.
@@ -162,8 +181,28 @@ def load_checkpoint(path: Path, fingerprint: str, device: torch.device) -> dict 
         # Device tensors follow the run's device; CPU ones (RNG states) stay on the CPU.
         return storage.to(device) if location.startswith("cuda") else storage
 
-    # weights_only=False: the payload holds the plugin objects described above, checksum-verified.
-    return torch.load(io.BytesIO(payload), map_location=place, weights_only=False)
+    try:
+        with torch.serialization.safe_globals(safe_classes()):
+            return torch.load(io.BytesIO(payload), map_location=place, weights_only=True)
+    except pickle.UnpicklingError as err:
+        what = unsafe_content(err) or f"it is not a plain archive ({first_line(err, 80)})"
+        raise DataError(f"{path}: refused, {what}; a checkpoint holds only arrays and the suite's own "
+                        "records (delete it to restart this run)") from None
+
+
+@functools.cache
+def safe_classes() -> list:
+    """Everything a checkpoint may construct besides tensors and containers: the suite's state
+    records (dataclasses of arrays and numbers), NumPy arrays (RNG states), and the layer classes of
+    the backbones and the TCA decoder (LwF, BiC and iCaRL keep a frozen model, latent memories their
+    decoders), found by building one tiny instance of each."""
+    records = [Budget, StoredVideo, TaskMemory, StoredCodes, ResidualNoise, TCAOrigin, Transcripts, Clip]
+    models = [MSTCN(2, 2, stages=2, layers=1, maps=2), ASFormer(2, 2, stages=2, layers=1, maps=2),
+              TCADecoder(2, 2, latent=2, hidden=2)]
+    layers = {type(module) for model in models for module in model.modules()}
+    dtypes = sorted({type(np.dtype(code)) for code in "?bhilqBHILQefdgFDG"}, key=lambda cls: cls.__name__)
+    arrays = [np.ndarray, np.dtype, multiarray._reconstruct, multiarray.scalar, *dtypes]
+    return records + sorted(layers, key=lambda cls: cls.__qualname__) + arrays
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from typing import Callable, Sequence
 import numpy as np
 
 from results.prediction_files import write_label_file, write_prediction_file
+from tasks.safe_paths import check_name, inside
 from tasks.video import segments
 
 SAVE_PREDICTIONS = ("last", "all", "none")
@@ -36,9 +37,11 @@ class PredictionFiles:
         for predictor, per_video in preds.items():
             folder = self.folder_of(predictor)
             for name, gt, pred in zip(names, gts, per_video):
+                check_name(name, f"{folder}: test video")  # joined into the paths below
                 if train_task == self.first_saved:
-                    write_label_file(folder / "groundTruth" / f"task{eval_task}" / f"{name}.txt", self.classes[gt])
-                write_prediction_file(folder / f"after_task{train_task}" / name, self.classes[pred])
+                    write_label_file(inside(folder, folder / "groundTruth" / f"task{eval_task}" / f"{name}.txt"),
+                                     self.classes[gt])
+                write_prediction_file(inside(folder, folder / f"after_task{train_task}" / name), self.classes[pred])
 
 
 def run_length(labels: np.ndarray, classes: np.ndarray) -> list[list]:

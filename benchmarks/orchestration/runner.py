@@ -18,7 +18,7 @@ import submitit
 import torch
 from tqdm.auto import tqdm
 
-from benchmarks.orchestration.checkpoints import RunCheckpoint, checkpoint_path, read_header
+from benchmarks.orchestration.checkpoints import RunCheckpoint, checkpoint_path, load_checkpoint, read_header
 from benchmarks.config import StrategyEntry, strategy_entries
 from benchmarks.orchestration.fingerprints import fingerprint, mismatch_error, run_config
 from benchmarks.orchestration.data import experiment_scenario, load_experiment_data
@@ -145,6 +145,8 @@ def check_resumable(exp: Experiment, out_dir: Path, force_new: bool = False) -> 
         stale = [(where, config) for where, recorded, config in found if recorded != fingerprint(parts)]
         if stale and not force_new:
             raise mismatch_error(*stale[0], parts)
+        if not stale and checkpoint.is_file():  # read once here, so a refused one stops the run before it writes
+            load_checkpoint(checkpoint, fingerprint(parts), torch.device("cpu"))
         if stale:
             for where in (path, checkpoint, memory_path(out_dir, run)):
                 where.unlink(missing_ok=True)

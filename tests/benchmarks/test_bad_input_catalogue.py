@@ -12,6 +12,10 @@ from itas_cli import run_cli
 from tiny_config import tiny_config, write_config
 
 import tasks.atomic_files
+from benchmarks.config import resolve_config
+from benchmarks.orchestration.checkpoints import checkpoint_path, save_checkpoint
+from benchmarks.orchestration.fingerprints import fingerprint, run_config
+from benchmarks.orchestration.runner import plan_runs
 from replay.files import save_memory, seal, unseal
 from replay.memory import MemoryContext
 from replay.registry import make_memory
@@ -159,6 +163,65 @@ def npy_of(array: np.ndarray, path: Path) -> None:
     np.save(path, array)
 
 
+def npy_claiming(shape: tuple[int, ...], path: Path) -> None:
+    """A valid .npy header claiming `shape` float32, followed by a few bytes of data."""
+    with open(path, "wb") as handle:
+        np.lib.format.write_array_header_1_0(handle, {"descr": "<f4", "fortran_order": False, "shape": shape})
+        handle.write(b"\0" * 64)
+
+
+def activities_case(line: str = "", pattern: str | None = None):
+    """`itas check` of the dataset with an activities file (every video, then `line`) or a pattern."""
+    def case(tmp: Path):
+        root = dataset(tmp / "data")
+        if pattern is not None:
+            return ["check", str(root), "--activity-pattern", pattern], tmp / "nothing"
+        (tmp / "activities.txt").write_text("".join(f"{video} cereals\n" for video in VIDEOS) + line)
+        return ["check", str(root), "--activities", str(tmp / "activities.txt")], tmp / "nothing"
+    return case
+
+
+def write_record(folder: Path, text: str) -> None:
+    (folder / "runs").mkdir()
+    (folder / "runs" / "finetune__none__seed42.json").write_text(text)
+
+
+def full_disk(tmp: Path, monkeypatch):
+    """`itas report` on a valid run folder when the disk fills up while writing its first file."""
+    argv, out = report_case(lambda f: None)(tmp)
+    def no_space(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+    monkeypatch.setattr(tasks.atomic_files.os, "replace", no_space)
+    return argv, out
+
+
+def rename_stored_video(content, name: str) -> None:
+    tasks = next(value for key, value in content["state"]["items"] if key == "tasks")
+    tasks["items"][0]["fields"]["records"]["items"][0]["fields"]["name"] = name
+
+
+class CreatesFile:
+    """Unpickled without weights_only, this creates the file `path`: any code could run instead."""
+
+    def __init__(self, path: Path):
+        self.path = str(path)
+
+    def __reduce__(self):
+        return open, (self.path, "w")
+
+
+def malicious_checkpoint(tmp: Path):
+    """`itas run` into a folder holding a checkpoint of this very config (its header's fingerprint
+    and checksum valid) whose payload would create a file when unpickled."""
+    cfg = tiny_config(**RUN_ONLY)
+    run = plan_runs(resolve_config(cfg))[0]
+    parts = run_config(resolve_config(cfg), run.strategy, run.budget, run.seed)
+    save_checkpoint(checkpoint_path(tmp / "out", run.key), {"task": 0, "model": CreatesFile(tmp / "pwned")},
+                    fingerprint(parts), parts)
+    path = write_config(tmp / "ok.yaml", cfg)
+    return ["run", str(path), "--out", str(tmp / "out"), "--device", "cpu", "--jobs", "1", "--no-progress"], tmp / "nothing"
+
+
 CATALOGUE = {
     # dataset folders (itas check; itas run reads through the same reader)
     "empty .npy (0 bytes)": (check_case(lambda r: write_bytes(feature(r), b"")), "P04_cam01_P04_cereals.npy: empty file (0 bytes)"),
@@ -175,6 +238,17 @@ CATALOGUE = {
     "label not in mapping.txt": (check_case(lambda r: ground_truth(r).write_text("SIL\nstir\nSIL\nSIL\nSIL\nSIL\n")), "P04_cam01_P04_cereals.txt line 2: label 'stir' not in mapping.txt"),
     "duplicate mapping id": (check_case(lambda r: (r / "mapping.txt").write_text("0 SIL\n1 take_bowl\n1 pour_milk\n")), "mapping.txt line 3: id 1 or name 'pour_milk' repeated"),
     "non-contiguous mapping ids": (check_case(lambda r: (r / "mapping.txt").write_text("0 SIL\n1 take_bowl\n3 pour_milk\n")), "mapping.txt: ids must be 0..2, got [0, 1, 3]"),
+    "bundle line that is an absolute path": (check_case(lambda r: (r / "splits" / "test.split1.bundle").write_text(f"{ground_truth(r)}\n")), "is not a plain file name (contains a path separator)"),
+    "bundle line climbing with ../": (check_case(lambda r: (r / "splits" / "test.split1.bundle").write_text(f"../groundTruth/{VIDEOS[3]}.txt\n")), f"test.split1.bundle line 1: name '../groundTruth/{VIDEOS[3]}' is not a plain file name"),
+    "video listed twice in a bundle": (check_case(lambda r: (r / "splits" / "train.split1.bundle").write_text("".join(f"{v}.txt\n" for v in VIDEOS[:3] + VIDEOS[:1]))), f"train.split1.bundle line 4: video '{VIDEOS[0]}' listed twice"),
+    "video in both train and test": (check_case(lambda r: (r / "splits" / "test.split1.bundle").write_text(f"{VIDEOS[3]}.txt\n{VIDEOS[0]}.txt\n")), f"test.split1.bundle: video '{VIDEOS[0]}' is also in train.split1.bundle (1 shared); train and test must not overlap"),
+    "complex features": (check_case(lambda r: npy_of(np.ones((3, 6), np.complex64), feature(r))), ".npy: expected real features, got complex dtype complex64"),
+    "zero-width features": (check_case(lambda r: npy_of(np.zeros((0, 6), np.float32), feature(r))), ".npy: features of zero width (shape (0, 6))"),
+    "features beyond float32's range": (check_case(lambda r: npy_of(np.full((3, 6), 1e300), feature(r))), ".npy: features contain NaN or inf (or values beyond float32's range)"),
+    ".npy header claiming 10^6 x 10^6": (check_case(lambda r: npy_claiming((10**6, 10**6), feature(r))), ".npy: not a readable .npy array (its header claims shape (1000000, 1000000) of float32, 4000000000000 bytes, but the file holds 64)"),
+    "mapping id that is not an ASCII digit": (check_case(lambda r: (r / "mapping.txt").write_text("0 SIL\n\u00b2 take_bowl\n1 pour_milk\n")), "mapping.txt line 2: expected '<id> <name>', got '\u00b2 take_bowl'"),
+    "activities file naming a path": (activities_case("../../etc/passwd cereals\n"), "activities.txt:5: name '../../etc/passwd' is not a plain file name (contains a path separator)"),
+    "activity_pattern that backtracks forever": (activities_case(pattern=r"^((?:\w|\w)+)+\d$"), "took over 0.5 s on video"),
     "video in bundle without features": (check_case(lambda r: feature(r).unlink()), ".npy: feature file not found (listed in a split bundle)"),
     # configs
     "empty config file": (config_case(text=b""), "bad.yaml: empty config, expected sections"),
@@ -200,6 +274,8 @@ CATALOGUE = {
     "--out not writable": (out_case(lambda t: t / "out", errno.EACCES), "cannot write there (permission denied)"),
     "--out on a read-only filesystem": (out_case(lambda t: t / "out", errno.EROFS), "cannot write there (read-only filesystem)"),
     "--jobs negative": (lambda t: (["run", "--jobs", "-1", "--out", str(t / "out")], t / "out"), "--jobs: expected 0 (auto) or a positive integer, got -1"),
+    "unknown flag": (lambda t: (["run", "--epochs=3", "--out", str(t / "out")], t / "out"), "itas run: error: unrecognized arguments: --epochs=3 (see itas run --help)"),
+    "missing required argument": (lambda t: (["eval", "--gt", str(t)], t / "nothing"), "itas eval: error: the following arguments are required: --pred (see itas eval --help)"),
     "--device unknown": (lambda t: (["run", "--device", "tpu", "--out", str(t / "out")], t / "out"), "--device: expected auto, cpu or cuda[:N], got 'tpu'"),
     # run folders given to itas report
     "eval_task outside the run's tasks": (report_case(lambda f: (f / "metrics.csv").write_text("\n".join(metrics_lines() + ["finetune,none,42,1,99,acc,1"]) + "\n")), "metrics.csv: run strategy=finetune, budget=none, seed=42 has eval_task 99, expected consecutive tasks 0..2"),
@@ -208,16 +284,27 @@ CATALOGUE = {
     "incomplete task grid": (report_case(lambda f: (f / "metrics.csv").write_text("\n".join(metrics_lines()[:-1]) + "\n")), "has 3 rows, expected 4"),
     "duplicate metrics row": (report_case(lambda f: (f / "metrics.csv").write_text("\n".join(metrics_lines() + metrics_lines()[-1:]) + "\n")), "metrics.csv:6: duplicate row"),
     "non-UTF-8 metrics.csv": (report_case(lambda f: write_bytes(f / "metrics.csv", b"strategy\xff\n")), "metrics.csv: not a valid CSV file"),
+    "metric value above 100": (report_case(lambda f: (f / "metrics.csv").write_text("\n".join(metrics_lines()).replace(",acc,50", ",acc,150") + "\n")), "metrics.csv:2: acc is 150, expected a percentage in [0, 100]"),
+    "negative metric value": (report_case(lambda f: (f / "metrics.csv").write_text("\n".join(metrics_lines()).replace(",acc,51", ",acc,-5", 1) + "\n")), "metrics.csv:3: acc is -5, expected a percentage in [0, 100]"),
+    "run record that is []": (report_case(lambda f: write_record(f, "[]")), "finetune__none__seed42.json: not a valid run record (the record: Input should be an object)"),
+    "run record without a key": (report_case(lambda f: write_record(f, '{"strategy": "finetune", "budget": "none"}')), "finetune__none__seed42.json: not a valid run record (seed: Field required)"),
+    "full disk while writing": (full_disk, "summary.csv: cannot write (No space left on device)"),
     # prediction folders given to itas eval
     "missing prediction": (eval_case(lambda g, p: (p / "v.txt").unlink()), "pred/v.txt: missing prediction for ground truth"),
     "prediction of another length": (eval_case(lambda g, p: (p / "v.txt").write_text("SIL\na\n")), "pred/v.txt: 2 predicted frames but"),
     "non-UTF-8 prediction": (eval_case(lambda g, p: write_bytes(p / "v.txt", b"\xff\n")), "pred/v.txt: cannot read label file"),
+    "control character in a file name": (eval_case(lambda g, p: [(d / "v\x1b.txt").write_text("a\n") for d in (g, p)]), "name 'v\\x1b' is not a plain file name (contains a control or invisible character)"),
     # memory files given to itas replay
     "truncated memory file": (memory_case(lambda p: write_bytes(p, p.read_bytes()[:-300])), "m.pt: not a readable memory file"),
     "64 flipped bytes in a memory file": (memory_case(flip_bytes), "m.pt: "),
-    "foreign pickle as memory file": (memory_case(lambda p: torch.save({"evil": np.random.default_rng(0)}, p)), "m.pt: not a readable memory file"),
+    "foreign pickle as memory file": (memory_case(lambda p: torch.save({"evil": np.random.default_rng(0)}, p)), "m.pt: refused, it asks for numpy.random._pickle.__generator_ctor"),
+    "memory file that would run code": (memory_case(lambda p: torch.save({"evil": CreatesFile(p.parent / "pwned")}, p)), "m.pt: refused, it asks for io.open; a memory file holds only arrays and records"),
+    "stored video name that is an absolute path": (memory_case(records=lambda c: rename_stored_video(c, "/tmp/evil")), "m.pt: task 0: stored video: name '/tmp/evil' is not a plain file name (contains a path separator)"),
+    "stored video name climbing with ../": (memory_case(records=lambda c: rename_stored_video(c, "../../evil")), "m.pt: task 0: stored video: name '../../evil' is not a plain file name"),
     "stored features of the wrong width": (memory_case(records=lambda c: set_first_features(c, torch.zeros(2, 5))), "corrupted memory file (v"),
     "NaN in stored features": (memory_case(records=lambda c: set_first_features(c, torch.full_like(first_features(c)["data"], float("nan")))), "holds NaN or inf values"),
+    # run folders given to itas run (their checkpoints)
+    "checkpoint that would run code": (malicious_checkpoint, ".ckpt: refused, it asks for io.open; a checkpoint holds only arrays and the suite's own records"),
 }
 
 
@@ -255,3 +342,8 @@ def test_bom_and_crlf_files_are_read_normally(tmp_path):
         path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes().replace(b"\n", b"\r\n"))
     code, stdout, stderr = run_cli("check", str(root), "--dataset", "breakfast")
     assert (code, stderr) == (0, ""), stderr
+    activities = tmp_path / "activities.txt"
+    activities.write_bytes(b"\xef\xbb\xbf" + "".join(f"{video} cereals\r\n" for video in VIDEOS).encode())
+    code, stdout, stderr = run_cli("check", str(root), "--activities", str(activities))
+    assert (code, stderr) == (0, ""), stderr
+    assert "activities  1: cereals" in stdout

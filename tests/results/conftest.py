@@ -1,7 +1,8 @@
 """A synthetic run folder: metrics.csv and memory.csv for 2 strategies × 2 seeds × 3 tasks.
 
 Acc matrices are chosen by hand so every aggregate is hand-computable (see test_tables.py);
-Edit and F1@k are Acc minus 5, 10, 15 and 20, and "acc_nme" (an extra metric) is Acc plus 1.
+Edit and F1@k are Acc minus 5, 10, 15 and 20, and "acc_nme" (an extra metric) is Acc plus 1, each
+kept within [0, 100] as every score is.
 """
 import csv
 from pathlib import Path
@@ -30,7 +31,8 @@ def write_run(folder: Path, budgets: tuple[str, ...] = ("60",), with_memory: boo
                 for i, row in enumerate(r):
                     for j, value in enumerate(row):
                         for metric, offset in OFFSETS.items():
-                            out.writerow([strategy, budget, seed, i, j, metric, value + offset + (bonus if j <= i else 0)])
+                            score = value + offset + (bonus if j <= i else 0)
+                            out.writerow([strategy, budget, seed, i, j, metric, min(100, max(0, score))])
     if with_memory:
         with open(folder / "memory.csv", "w", newline="") as f:
             out = csv.writer(f)

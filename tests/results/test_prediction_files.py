@@ -67,3 +67,13 @@ def test_folder_errors(tmp_path):
         evaluate_folders(gt_dir, pred_dir)
     with pytest.raises(DataError, match="prediction folder does not exist"):
         evaluate_folders(gt_dir, tmp_path / "nowhere")
+
+
+def test_a_byte_order_mark_and_crlf_do_not_change_the_score(tmp_path):
+    """A ground truth saved by an editor with a BOM and CRLF line ends once read as '\ufeffSIL' and
+    scored identical labels 75 instead of 100."""
+    (tmp_path / "gt").mkdir()
+    (tmp_path / "pred").mkdir()
+    (tmp_path / "gt" / "v.txt").write_bytes(b"\xef\xbb\xbfSIL\r\na\r\na\r\nSIL\r\n")
+    (tmp_path / "pred" / "v.txt").write_text("SIL\na\na\nSIL\n")
+    assert evaluate_folders(tmp_path / "gt", tmp_path / "pred")["acc"] == 100.0

@@ -28,7 +28,7 @@ def test_the_first_seed_and_budget_of_each_strategy_is_drawn(tmp_path):
     chosen = run_records_with_ribbons([tmp_path])
     assert sorted(chosen) == ["finetune", "mean"]
     assert (chosen["mean"]["seed"], chosen["mean"]["budget"]) == (3, "videos=4")
-    paths = write_ribbons([tmp_path], tmp_path / "out")
+    paths = write_ribbons(run_records_with_ribbons([tmp_path]), tmp_path / "out")
     assert [p.name for p in paths] == ["ribbons_finetune.png", "ribbons_mean.png"]
     assert all(p.read_bytes().startswith(b"\x89PNG") for p in paths)
 

@@ -1,3 +1,6 @@
+import errno
+import os
+import stat
 import warnings
 
 import numpy as np
@@ -129,3 +132,29 @@ def test_write_refuses_non_empty_output_and_leaves_no_temp_folder(tmp_path):
     with pytest.raises(RuntimeError):
         write_dataset(tmp_path / "e", ACTIONS, failing(), {})
     assert sorted(p.name for p in tmp_path.iterdir()) == ["d"]
+
+
+def test_the_written_folder_gets_the_users_normal_permissions(tmp_path):
+    """Written through a private temporary folder (mkdtemp: 0700), the result gets 0777 - umask."""
+    old = os.umask(0o027)
+    try:
+        tiny(tmp_path / "d")
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE((tmp_path / "d").stat().st_mode) == 0o750
+
+
+def test_a_full_disk_is_one_line_naming_the_output_and_leaves_nothing(tmp_path, monkeypatch):
+    def no_space(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(np, "save", no_space)
+    with pytest.raises(DataError, match=f"^{tmp_path / 'd'}: cannot write \\(No space left on device\\)$"):
+        tiny(tmp_path / "d")
+    assert not list(tmp_path.iterdir())
+
+
+def test_a_video_name_that_is_a_path_is_never_written(tmp_path):
+    with pytest.raises(DataError, match="name '../v' is not a plain file name"):
+        write_dataset(tmp_path / "d", ACTIONS, [("../v", np.zeros((2, 3), np.float32), np.array([0, 0]))], {})
+    assert not list(tmp_path.iterdir())

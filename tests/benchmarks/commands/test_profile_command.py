@@ -52,7 +52,7 @@ def short_segments(root):
 
 BAD = {
     "empty folder": (lambda root: root.mkdir(), "not a dataset folder in the MS-TCN layout"),
-    "one video": (one_video, "1 video; a profile needs at least 2"),
+    "one video, in both splits": (one_video, "train and test must not overlap"),
     "no segment of 3 frames": (short_segments, "no segment of at least 3 frames"),
 }
 

@@ -8,12 +8,12 @@ HEADER_MEMORY = "strategy,budget,seed,after_task,task,component,bytes,videos,fra
 
 
 def write_runs(folder, runs):
-    """runs: {(strategy, budget, seed): 2x2 R of acc}; every other metric mirrors acc."""
+    """runs: {(strategy, budget, seed): 2x2 R of acc}; edit is half of acc."""
     rows = []
     for (strategy, budget, seed), r in runs.items():
         for i in range(2):
             for j in range(2):
-                rows += [(strategy, budget, seed, i, j, metric, r[i][j] + shift) for metric, shift in (("acc", 0), ("edit", -5))]
+                rows += [(strategy, budget, seed, i, j, metric, r[i][j] * scale) for metric, scale in (("acc", 1), ("edit", 0.5))]
     folder.mkdir()
     pd.DataFrame(rows, columns=["strategy", "budget", "seed", "train_task", "eval_task", "metric", "value"]).to_csv(
         folder / "metrics.csv", index=False)
@@ -56,9 +56,9 @@ def test_side_by_side_means_stds_matrices_and_spearman(pair):
 def test_other_metric_and_a_memory_on_one_side_only(tmp_path, pair):
     extra = write_runs(tmp_path / "extra", {("e", "6", 42): r_with_final(50.0, 90.0)})
     table, agreement, text = compare([pair[0], extra], [pair[1]], metric="edit")
-    assert table.loc["d", "mean_real"] == pytest.approx(35.0)
+    assert table.loc["d", "mean_real"] == pytest.approx(20.0)
     assert agreement["memories"] == 4  # e is not on the twin side: shown, not ranked
-    assert "| e | 90.0 ± –" not in text and "| e | 85.0 (1) | not run |" in text
+    assert "| e | 90.0 ± –" not in text and "| e | 45.0 (1) | not run |" in text
 
 
 def test_cli_writes_tables_and_refuses_bad_input(tmp_path, pair, capsys):

@@ -1,7 +1,8 @@
-"""Experiment configs: YAML over documented defaults, validated key by key, expanded into runs.
+"""Experiment configs: YAML over documented defaults, checked against one schema, expanded into runs.
 
-Every key a config may hold appears in DEFAULTS (or is a strategy entry / budget entry); anything
-else is an error that names the key and lists the allowed ones.
+Every key a config may hold appears in DEFAULTS (or is a strategy entry / budget entry), with what it
+accepts in benchmarks/config_schema.py; anything else is an error that names the key and lists the
+allowed ones. The file is read by benchmarks/config_yaml.py (YAML 1.2 numbers, bounded).
 """
 from __future__ import annotations
 
@@ -13,18 +14,21 @@ from typing import Any, Sequence
 
 import yaml
 
-from replay.budget import Budget
+from pydantic import ValidationError
+
+from benchmarks.config_schema import config_model, schema_message, section_types
+from benchmarks.config_yaml import MAX_BYTES, dump_yaml, parse_yaml, yaml_problem
 from tasks.atomic_files import write_text_atomically
 from tasks.errors import DataError
 from tasks.mstcn import read_text
 from tasks.precision import PRECISIONS
-from tasks.procedural import GeneratorParams
+from tasks.presets import PRESETS
 
 LOGGERS = ("tensorboard", "wandb", "csv")  # output.loggers: what benchmarks.orchestration.loggers can make
 
 DEFAULTS: dict[str, Any] = {
     "data": {
-        "preset": "breakfast-like",  # embedded procedural dataset; ignored when `root` is set
+        "preset": "breakfast-like",  # embedded procedural dataset (or noise-dominated); ignored when `root` is set
         "root": None,                # a folder in the MS-TCN layout
         "dataset": "breakfast",      # breakfast | 50salads | gtea | custom: activity parsing and defaults
         "activities": None,          # custom: a file of '<video> <activity>' lines
@@ -33,7 +37,7 @@ DEFAULTS: dict[str, Any] = {
         "videos_per_activity": 24,   # procedural videos generated per activity
         "length_scale": 0.1,         # procedural segment lengths relative to real Breakfast
         "seed": 0,                   # generator seed of the procedural dataset
-        "noise_std": None,           # procedural white-noise std per dimension (null: the preset's, 3.5)
+        "noise_std": None,           # procedural AR(1) noise std per dimension, white at low rates (null: the preset's)
         "noise_correlation": None,   # its AR(1) coefficient per real-rate frame (null: the preset's, 0.8)
         "structure": 0.0,            # amplitude of the structured within-segment variation (0: none)
         "split": 1,                  # which train/test split<k>.bundle pair to read
@@ -65,13 +69,13 @@ DEFAULTS: dict[str, Any] = {
 }
 CHOICES = {
     ("data", "dataset"): ("breakfast", "50salads", "gtea", "custom"),
-    ("data", "preset"): ("breakfast-like",),
+    ("data", "preset"): tuple(PRESETS),
     ("protocol", "labels"): ("disjoint", "blurry"),
     ("backbone", "name"): ("mstcn", "asformer"),
     ("output", "save_predictions"): ("last", "all", "none"),
     ("train", "precision"): PRECISIONS,
 }
-STRATEGY_KEYS = ("name", "label", "params")
+SCHEMA = config_model(DEFAULTS, section_types(CHOICES, LOGGERS))
 
 
 @dataclass(frozen=True)
@@ -91,12 +95,12 @@ def load_config(path: str | Path | None, overrides: Sequence[str] = ()) -> dict:
     path = Path(path) if path is not None else bundled_config()
     if not path.is_file():
         raise DataError(f"{path}: config file not found")
+    if path.stat().st_size > MAX_BYTES:
+        raise DataError(f"{path}: {path.stat().st_size:,} bytes, expected a config file of at most {MAX_BYTES:,}")
     try:
-        raw = yaml.safe_load(read_text(path))
+        raw = parse_yaml(read_text(path))
     except yaml.YAMLError as err:
-        line = getattr(getattr(err, "problem_mark", None), "line", None)
-        where = f" (line {line + 1})" if line is not None else ""
-        raise DataError(f"{path}: not valid YAML{where}") from None
+        raise DataError(f"{path}: {yaml_problem(err)}") from None
     if raw is None:
         # Silently running the paper-scale defaults for hours is never what an empty file meant.
         raise DataError(f"{path}: empty config, expected sections such as data, protocol, strategies "
@@ -107,7 +111,7 @@ def load_config(path: str | Path | None, overrides: Sequence[str] = ()) -> dict:
 
 
 def merge_overrides(raw: dict, overrides: Sequence[str]) -> dict:
-    """`raw` with dotted `KEY=VALUE` overrides (values parsed as YAML, e.g. `protocol.seeds=[1,2]`)
+    """`raw` with dotted `KEY=VALUE` overrides (values read as config YAML, e.g. `protocol.seeds=[1,2]`)
     merged over it: mappings merge key by key, anything else is replaced. The overrides alone are
     validated first, so a bad key is reported against `--set`, not against the config file."""
     if not overrides:
@@ -115,118 +119,47 @@ def merge_overrides(raw: dict, overrides: Sequence[str]) -> dict:
     from omegaconf import OmegaConf
     from omegaconf.errors import OmegaConfBaseException
 
+    parsed = OmegaConf.create()
     for item in overrides:
-        if "=" not in item or not item.split("=", 1)[0].strip():
+        key, _, text = item.partition("=")
+        if not _ or not key.strip():
             raise DataError(f"--set: expected KEY=VALUE with a dotted key (e.g. train.epochs=5), got {item!r}")
+        try:
+            OmegaConf.update(parsed, key.strip(), parse_yaml(text), merge=True)
+        except yaml.YAMLError as err:
+            raise DataError(f"--set {key.strip()}: {yaml_problem(err)}") from None
+        except OmegaConfBaseException as err:
+            raise DataError(f"--set: cannot apply {item} ({str(err).splitlines()[0]})") from None
+    parsed = OmegaConf.to_container(parsed)
+    resolve_config(parsed, source="--set")
     try:
-        parsed = OmegaConf.to_container(OmegaConf.from_dotlist(list(overrides)))
-        resolve_config(parsed, source="--set")
         return OmegaConf.to_container(OmegaConf.merge(raw, parsed))
-    except (OmegaConfBaseException, yaml.YAMLError) as err:
+    except OmegaConfBaseException as err:
         raise DataError(f"--set: cannot apply {' '.join(overrides)} ({str(err).splitlines()[0]})") from None
 
 
 def resolve_config(raw: dict, source: str = "config") -> dict:
+    """`raw` over DEFAULTS (a section's keys merge into its defaults), checked against the schema as
+    a whole; returns plain values, exactly as given (nothing converted)."""
     cfg = copy.deepcopy(DEFAULTS)
     for section, value in raw.items():
-        if section not in DEFAULTS:
-            raise DataError(f"{source}: unknown key '{section}' (allowed: {', '.join(DEFAULTS)})")
-        if isinstance(DEFAULTS[section], dict):
-            if not isinstance(value, dict):
-                raise DataError(f"{source}: '{section}' must be a mapping")
-            for key, v in value.items():
-                if key not in DEFAULTS[section]:
-                    allowed = ", ".join(DEFAULTS[section])
-                    raise DataError(f"{source}: unknown key '{section}.{key}' (allowed: {allowed})")
-                choices = CHOICES.get((section, key))
-                if choices and v not in choices:
-                    raise DataError(f"{source}: '{section}.{key}' is {v!r}; expected one of {', '.join(choices)}")
-                cfg[section][key] = v
+        if isinstance(cfg.get(section), dict) and isinstance(value, dict):
+            cfg[section].update(value)
         else:
-            if not isinstance(value, list) or not value:
-                raise DataError(f"{source}: '{section}' must be a non-empty list")
             cfg[section] = value
-    strategy_entries(cfg, source)
-    for i, spec in enumerate(cfg["budgets"]):
-        try:
-            Budget.parse(spec)
-        except DataError as err:
-            raise DataError(f"{source}: 'budgets[{i}]': {err}") from None
-    _check_types(cfg, source)
+    try:
+        SCHEMA.model_validate(cfg)
+    except ValidationError as err:
+        raise DataError(f"{source}: {schema_message(err, DEFAULTS)}") from None
     return cfg
 
 
-def _check_types(cfg: dict, source: str) -> None:
-    positive_ints = [("protocol", "tasks"), ("backbone", "stages"), ("backbone", "layers"),
-                     ("backbone", "maps"), ("train", "epochs"), ("train", "batch_size"),
-                     ("train", "eval_batch_size"), ("data", "dim"), ("data", "videos_per_activity"),
-                     ("data", "split")]
-    for section, key in positive_ints:
-        v = cfg[section][key]
-        if not isinstance(v, int) or isinstance(v, bool) or v < 1:
-            raise DataError(f"{source}: '{section}.{key}' must be a positive integer, got {v!r}")
-    for section, key in [("train", "lr"), ("data", "length_scale")]:
-        v = cfg[section][key]
-        if not isinstance(v, (int, float)) or isinstance(v, bool) or v <= 0:
-            raise DataError(f"{source}: '{section}.{key}' must be a positive number, got {v!r}")
-    for key in ("dropout", "channel_dropout"):
-        v = cfg["backbone"][key]
-        if not isinstance(v, (int, float)) or isinstance(v, bool) or not 0 <= v < 1:
-            raise DataError(f"{source}: 'backbone.{key}' must be a number in [0, 1), got {v!r}")
-    rate = cfg["data"]["sample_rate"]
-    if rate is not None and (not isinstance(rate, int) or isinstance(rate, bool) or rate < 1):
-        raise DataError(f"{source}: 'data.sample_rate' must be a positive integer or null, got {rate!r}")
-    if not isinstance(cfg["data"]["seed"], int) or isinstance(cfg["data"]["seed"], bool):
-        raise DataError(f"{source}: 'data.seed' must be an integer, got {cfg['data']['seed']!r}")
-    threads = cfg["train"]["threads"]
-    if threads is not None and (not isinstance(threads, int) or isinstance(threads, bool) or threads < 1):
-        raise DataError(f"{source}: 'train.threads' must be a positive integer or null, got {threads!r}")
-    seeds = cfg["protocol"]["seeds"]
-    if not isinstance(seeds, list) or not seeds or not all(isinstance(s, int) for s in seeds):
-        raise DataError(f"{source}: 'protocol.seeds' must be a non-empty list of integers, got {seeds!r}")
-    for key in ("save_memories", "keep_checkpoints"):
-        if not isinstance(cfg["output"][key], bool):
-            raise DataError(f"{source}: 'output.{key}' must be true or false")
-    data = cfg["data"]
-    custom_keys = [key for key in ("activities", "activity_pattern") if data[key] is not None]
-    if data["dataset"] == "custom" and len(custom_keys) != 1:
-        raise DataError(f"{source}: 'data.dataset: custom' needs exactly one of 'data.activities' (a file of "
-                        "'<video> <activity>' lines) or 'data.activity_pattern' (a regex with one group)")
-    if data["dataset"] != "custom" and custom_keys:
-        raise DataError(f"{source}: 'data.{custom_keys[0]}' applies only with 'data.dataset: custom'")
-    loggers = cfg["output"]["loggers"]
-    if not isinstance(loggers, list) or any(name not in LOGGERS for name in loggers):
-        raise DataError(f"{source}: 'output.loggers' must be a list of {', '.join(LOGGERS)}; got {loggers!r}")
-    if not isinstance(cfg["data"]["background"], list):
-        raise DataError(f"{source}: 'data.background' must be a list of label names")
-    generator = {key: cfg["data"][key] for key in ("noise_std", "noise_correlation", "structure")}
-    try:
-        GeneratorParams(**generator).validate()
-    except DataError as err:
-        raise DataError(f"{source}: data.{err}") from None
-
-
-def strategy_entries(cfg: dict, source: str = "config") -> list[StrategyEntry]:
-    entries = []
-    for i, item in enumerate(cfg["strategies"]):
-        if isinstance(item, str):
-            entries.append(StrategyEntry(item, item, {}))
-            continue
-        if not isinstance(item, dict) or "name" not in item:
-            raise DataError(f"{source}: 'strategies[{i}]' must be a name or a mapping with 'name'")
-        for key in item:
-            if key not in STRATEGY_KEYS:
-                raise DataError(f"{source}: unknown key 'strategies[{i}].{key}' (allowed: {', '.join(STRATEGY_KEYS)})")
-        params = item.get("params") or {}
-        if not isinstance(params, dict):
-            raise DataError(f"{source}: 'strategies[{i}].params' must be a mapping")
-        entries.append(StrategyEntry(item["name"], item.get("label", item["name"]), params))
-    labels = [e.label for e in entries]
-    duplicate = next((x for x in labels if labels.count(x) > 1), None)
-    if duplicate:
-        raise DataError(f"{source}: strategy label '{duplicate}' appears twice; give one a distinct 'label'")
-    return entries
+def strategy_entries(cfg: dict) -> list[StrategyEntry]:
+    """The strategies of a resolved config: a name is its own label and has no params."""
+    return [StrategyEntry(item, item, {}) if isinstance(item, str)
+            else StrategyEntry(item["name"], item.get("label", item["name"]), item.get("params") or {})
+            for item in cfg["strategies"]]
 
 
 def dump_config(cfg: dict, path: Path) -> None:
-    write_text_atomically(path, yaml.safe_dump(cfg, sort_keys=False))
+    write_text_atomically(path, dump_yaml(cfg))

@@ -7,10 +7,10 @@ labels and lengths) and regenerate every kept video of a task in one decoder cal
 """
 from __future__ import annotations
 
-from abc import abstractmethod
-
 import copy
-from collections.abc import Mapping, Sequence
+import math
+from abc import abstractmethod
+from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 import torch
@@ -38,7 +38,9 @@ def check_int(name: str, value: object, minimum: int) -> int:
 
 
 def check_float(name: str, value: object, positive: bool = True) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0 or (positive and value == 0):
+    if (isinstance(value, bool) or not isinstance(value, (int, float))
+            or (isinstance(value, float) and not math.isfinite(value))  # NaN passes `< 0`
+            or value < 0 or (positive and value == 0)):
         raise DataError(f"memory {name}: expected a number {'> 0' if positive else '>= 0'}, got {value!r}")
     return float(value)
 
@@ -88,7 +90,7 @@ class DecoderMemory(ReconstructingMemory):
     def prepare_task(self, task: int, videos: Sequence[Video], ctx: MemoryContext) -> dict[str, Held]:
         self._run_seed = ctx.seed if self.seed is None else self.seed
         model, self.tca_origins[task] = shared_tca(
-            ctx.tca_cache, list(videos), ctx.num_classes, ctx.device, ctx.progress, latent=self.latent,
+            ctx.tca_cache, list(videos), ctx.num_classes, ctx.device, ctx.progress, ctx.report, latent=self.latent,
             hidden=self.hidden, epochs=self.tca_epochs, lr=self.tca_lr, batch_frames=self.batch_frames,
             beta=self.beta, seed=task_seed(ctx.seed, task), precision=ctx.precision,
         )
@@ -222,6 +224,9 @@ class CondensedMemory(LatentCodeMemory):
         self.inversion_steps = check_int("inversion_steps", inversion_steps, 0)
         self.inversion_lr = check_float("inversion_lr", inversion_lr)
 
+    def _reporter(self, report: Callable[[str, int, int], None]) -> Callable[[int, torch.Tensor], None]:
+        return lambda step, _: report("inversion", step, self.inversion_steps)
+
     def find_codes(
         self, task: int, state: dict[str, Held], frames: tuple[torch.Tensor, ...], lengths: np.ndarray,
         ctx: MemoryContext,
@@ -229,7 +234,7 @@ class CondensedMemory(LatentCodeMemory):
         codes, _ = invert_codes(
             self.decoder_on(task, state, ctx.device), *frames, lengths, k=self.K, steps=self.inversion_steps,
             lr=self.inversion_lr, seed=task_seed(self._run_seed, task, 1), device=ctx.device,
-            progress=ctx.progress,
+            progress=ctx.progress, on_step=None if ctx.report is None else self._reporter(ctx.report),
         )
         return codes
 

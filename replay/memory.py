@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol, runtime_checkable
+from typing import Callable, Protocol, runtime_checkable
 
 import torch
 
@@ -26,6 +26,8 @@ class MemoryContext:
     progress: show tqdm bars on long loops.
     tca_cache: folder where memories share trained TCAs (replay.tca_cache); None: each trains its own.
     precision: the run's train.precision (tasks.precision), for TCA training.
+    report: `report(phase, done, total)` after each step of a long phase (TCA training, inversion), for
+        a parent process's live view (strategies.progress.ProgressFile); None: nobody listens.
     """
 
     device: torch.device
@@ -34,6 +36,7 @@ class MemoryContext:
     progress: bool = False
     tca_cache: Path | None = None
     precision: str = "fp32"
+    report: Callable[[str, int, int], None] | None = None
 
 
 @runtime_checkable

@@ -5,7 +5,7 @@ a frame. One model per task; its decoder is what latent and generative memories 
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 import torch
@@ -147,6 +147,7 @@ def train_tca(
     seed: int = 0,
     progress: bool = False,
     precision: str = "fp32",
+    report: Callable[[str, int, int], None] | None = None,
 ) -> TCA:
     """Train a TCA on every frame of `videos` (an epoch = one shuffled pass over them, Adam).
 
@@ -154,6 +155,7 @@ def train_tca(
     Deterministic for a seed on CPU: weights, shuffles and reparameterisation noise all come from
     generators seeded here, and the global RNG is left untouched. `precision` bf16 runs the forward
     pass under bfloat16 autocast; the loss is computed from its float32-cast outputs.
+    `report("TCA", epochs done, epochs)` after every epoch, when given (a parent's live view).
     """
     x, labels, coherence = (t.to(device) for t in frame_tensors(videos, Transcripts.from_videos(videos)))
     with torch.random.fork_rng(devices=[]):
@@ -179,5 +181,7 @@ def train_tca(
                             f"lower tca_lr (now {lr:g}) or beta (now {beta:g})")
         if progress:
             bar.set_postfix(loss=f"{loss.item():.4g}", recon=f"{recon.item():.4g}")
+        if report is not None:
+            report("TCA", epoch + 1, epochs)
     model.eval().requires_grad_(False)
     return model

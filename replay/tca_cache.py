@@ -15,7 +15,7 @@ import json
 import pickle
 import time
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -83,18 +83,19 @@ def _save(path: Path, model: TCA, num_classes: int) -> None:
 
 
 def shared_tca(folder: Path | None, videos: list[Video], num_classes: int, device: torch.device,
-               progress: bool = False, **params: object) -> tuple[TCA, TCAOrigin]:
+               progress: bool = False, report: Callable[[str, int, int], None] | None = None,
+               **params: object) -> tuple[TCA, TCAOrigin]:
     """`train_tca(videos, num_classes, device=device, **params)`, trained once per fingerprint in
     `folder` and loaded by every later caller; without a folder, trained here and not shared."""
     start = time.perf_counter()
     if folder is None:
-        model = train_tca(videos, num_classes, device=device, progress=progress, **params)
+        model = train_tca(videos, num_classes, device=device, progress=progress, report=report, **params)
         return model, TCAOrigin(TRAINED, None, time.perf_counter() - start)
     path = Path(folder) / f"{tca_fingerprint(videos, num_classes, device, params)}.pt"
     path.parent.mkdir(parents=True, exist_ok=True)
     with FileLock(f"{path}.lock"):
         if path.is_file():
             return _load(path, device), TCAOrigin(LOADED, path, time.perf_counter() - start)
-        model = train_tca(videos, num_classes, device=device, progress=progress, **params)
+        model = train_tca(videos, num_classes, device=device, progress=progress, report=report, **params)
         _save(path, model, num_classes)
     return model, TCAOrigin(TRAINED, path, time.perf_counter() - start)

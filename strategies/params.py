@@ -1,6 +1,7 @@
 """Strategy parameters read from a config's `params`, each bad value a DataError naming the key."""
 from __future__ import annotations
 
+import math
 import numbers
 
 from tasks.errors import DataError
@@ -8,10 +9,12 @@ from tasks.errors import DataError
 
 def number_param(strategy: str, params: dict, key: str, default: float, allow_zero: bool = True,
                  upper: float | None = None) -> float:
-    """params[key] (default when absent) as a float >= 0 (> 0 unless allow_zero, <= upper when
+    """params[key] (default when absent) as a finite float >= 0 (> 0 unless allow_zero, <= upper when
     given); DataError naming the key otherwise."""
     value = params.get(key, default)
-    bad = isinstance(value, bool) or not isinstance(value, numbers.Real) or value < 0 or (value == 0 and not allow_zero)
+    bad = (isinstance(value, bool) or not isinstance(value, numbers.Real)
+           or (not isinstance(value, numbers.Integral) and not math.isfinite(value))  # NaN passes `< 0`
+           or value < 0 or (value == 0 and not allow_zero))
     if bad or (upper is not None and value > upper):
         bound = "a number >= 0" if allow_zero else "a number > 0"
         if upper is not None:

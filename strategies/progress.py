@@ -2,12 +2,16 @@
 from __future__ import annotations
 
 import json
+import math
+import time
 from pathlib import Path
 
 from avalanche.core import SupervisedPlugin
 from tqdm.auto import tqdm
 
 from tasks.atomic_files import write_text_atomically
+
+PHASE_SECONDS = 0.5  # the parent polls every second
 
 
 class EpochProgress(SupervisedPlugin):
@@ -33,16 +37,29 @@ class EpochProgress(SupervisedPlugin):
 class ProgressFile(SupervisedPlugin):
     """The run's position — task, epochs done in it, their totals — written atomically to `path` at
     the start of every task and after every epoch, for a parent process that shows runs training
-    in other processes (benchmarks.orchestration.live_progress)."""
+    in other processes (benchmarks.orchestration.live_progress). After a task's epochs, a memory's
+    long phases (TCA training, inversion) report their steps through `phase`, so the parent's bar
+    does not stand still at the last epoch."""
 
-    def __init__(self, path: Path, n_tasks: int):
+    def __init__(self, path: Path, n_tasks: int, min_seconds: float = PHASE_SECONDS):
         super().__init__()
-        self.path, self.n_tasks = Path(path), n_tasks
+        self.path, self.n_tasks, self.min_seconds = Path(path), n_tasks, min_seconds
+        self.position: dict = {}
+        self.written = -math.inf
 
     def _write(self, strategy, epoch: int) -> None:
-        position = {"task": strategy.experience.current_experience, "tasks": self.n_tasks,
-                    "epoch": epoch, "epochs": strategy.train_epochs}
-        write_text_atomically(self.path, json.dumps(position))
+        self.position = {"task": strategy.experience.current_experience, "tasks": self.n_tasks,
+                         "epoch": epoch, "epochs": strategy.train_epochs}
+        write_text_atomically(self.path, json.dumps(self.position))
+
+    def phase(self, name: str, done: int, total: int) -> None:
+        """`done` of `total` steps of phase `name` after the task's epochs; written at most every
+        `min_seconds` (a TCA epoch can take milliseconds), and always at the phase's last step."""
+        now = time.monotonic()
+        if not self.position or (now - self.written < self.min_seconds and done < total):
+            return
+        self.written = now
+        write_text_atomically(self.path, json.dumps({**self.position, "phase": name, "step": done, "steps": total}))
 
     def before_training_exp(self, strategy, **kwargs) -> None:
         self.epoch = 0

@@ -13,6 +13,7 @@ from avalanche.core import SupervisedPlugin
 
 from replay.memory import Memory, MemoryContext
 from strategies.benchmark import video_dataset
+from strategies.progress import ProgressFile
 from tasks.video import Video
 
 
@@ -37,6 +38,8 @@ class ReplayPlugin(SupervisedPlugin):
 
     def after_training_exp(self, strategy, **kwargs) -> None:
         task = strategy.experience.current_experience
+        # A ProgressFile among the strategy's plugins hears the memory's long phases (TCA, inversion).
+        files = [plugin for plugin in strategy.plugins if isinstance(plugin, ProgressFile)]
         ctx = MemoryContext(strategy.device, self.num_classes, self.seed, self.progress, self.tca_cache,
-                            self.precision)
+                            self.precision, files[0].phase if files else None)
         self.memory.add_task(task, list(self.train_videos[task]), ctx)

@@ -4,9 +4,14 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import psutil
+
 from tasks.datasets import ActionDataset, load_dataset
 from tasks.errors import DataError
-from tasks.procedural import GENERATOR_VERSION, GeneratorParams, generate, preset_fingerprint
+from tasks.presets import DEFAULT_PRESET
+from tasks.procedural import GENERATOR_VERSION, GeneratorParams, generate, plan_videos, preset_fingerprint
+
+FEATURE_BYTES = 4  # float32
 
 
 def cache_dir() -> Path:
@@ -14,7 +19,7 @@ def cache_dir() -> Path:
     return Path(os.environ.get("ITAS_CACHE") or Path.home() / ".cache" / "itas")
 
 
-def procedural_root(preset: str = "breakfast-like", dim: int = 64, videos_per_activity: int = 24,
+def procedural_root(preset: str = DEFAULT_PRESET, dim: int = 64, videos_per_activity: int = 24,
                     length_scale: float = 0.1, seed: int = 0, noise_std: float | None = None,
                     noise_correlation: float | None = None, structure: float = 0.0) -> Path:
     """The cached MS-TCN folder of these generator parameters, generated if absent."""
@@ -29,6 +34,7 @@ def procedural_root(preset: str = "breakfast-like", dim: int = 64, videos_per_ac
         f"-v{GENERATOR_VERSION}-{preset_fingerprint(preset)}"
     )
     if not (root / "generator.json").is_file():
+        check_fits_memory(params)
         try:
             generate(root, params)
         except DataError:
@@ -38,7 +44,18 @@ def procedural_root(preset: str = "breakfast-like", dim: int = 64, videos_per_ac
     return root
 
 
-def load_procedural(preset: str = "breakfast-like", dim: int = 64, videos_per_activity: int = 24,
+def check_fits_memory(params: GeneratorParams) -> None:
+    """Refuse, before a byte of features is generated, a dataset whose features would not fit in the
+    memory available now (training reads them all): its plan (names and segment lengths) is cheap."""
+    frames = sum(int(plan.lengths.sum()) for plan in plan_videos(params))
+    nbytes, available = frames * params.dim * FEATURE_BYTES, psutil.virtual_memory().available
+    if nbytes > available:
+        raise DataError(f"procedural dataset: {frames:,} frames x {params.dim} dims = {nbytes / 2**30:,.1f} GiB of "
+                        f"features, more than the {available / 2**30:.1f} GiB of memory available (lower dim, "
+                        "videos_per_activity or length_scale)")
+
+
+def load_procedural(preset: str = DEFAULT_PRESET, dim: int = 64, videos_per_activity: int = 24,
                     length_scale: float = 0.1, seed: int = 0) -> ActionDataset:
     """The procedural dataset, read back through the MS-TCN reader with Breakfast conventions."""
     root = procedural_root(preset, dim, videos_per_activity, length_scale, seed)

@@ -143,6 +143,16 @@ class ActionDataset:
         return self.train + self.test
 
 
+def dataset_convention(dataset: str, activities: str | Path | None = None,
+                       activity_pattern: str | None = None) -> DatasetConvention:
+    """The naming convention of `dataset`; `custom` builds it from the activities file or pattern."""
+    if dataset == CUSTOM:
+        return custom_convention(activities, activity_pattern)
+    if dataset not in CONVENTIONS:
+        raise DataError(f"dataset: expected one of {sorted(CONVENTIONS)} or {CUSTOM}, got {dataset!r}")
+    return CONVENTIONS[dataset]
+
+
 def load_dataset(root: str | Path, dataset: str = "breakfast", split: int = 1,
                  sample_rate: int | None = None, background: Sequence[str] = (),
                  activities: str | Path | None = None, activity_pattern: str | None = None) -> ActionDataset:
@@ -152,12 +162,7 @@ def load_dataset(root: str | Path, dataset: str = "breakfast", split: int = 1,
     `background` names the labels that metrics may ignore; the default ignores none, as MS-TCN
     does for Breakfast's SIL.
     """
-    if dataset == CUSTOM:
-        convention = custom_convention(activities, activity_pattern)
-    elif dataset not in CONVENTIONS:
-        raise DataError(f"dataset: expected one of {sorted(CONVENTIONS)} or {CUSTOM}, got {dataset!r}")
-    else:
-        convention = CONVENTIONS[dataset]
+    convention = dataset_convention(dataset, activities, activity_pattern)
     rate = convention.sample_rate if sample_rate is None else sample_rate
     data = read_split(Path(root), split, convention.activity_of, rate)
     unknown = [name for name in background if name not in data.actions]

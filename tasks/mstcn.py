@@ -114,10 +114,9 @@ def read_labels(path: Path, action_ids: dict[str, int]) -> np.ndarray:
     return labels
 
 
-def _npy_header(path: Path) -> tuple[tuple[int, ...], np.dtype]:
-    """Shape and dtype from a .npy header, checked before a byte of data is allocated: the data must
-    be what the file holds (a header claiming 10^6 x 10^6 floats on a small file is refused, not a
-    MemoryError) and fit in the memory available now."""
+def read_npy_header(path: Path) -> tuple[tuple[int, ...], np.dtype]:
+    """Shape and dtype from a .npy header, read without touching the data: a header claiming more
+    data than the file holds (10^6 x 10^6 floats in a small file) is refused, not a MemoryError."""
     size = path.stat().st_size
     with open(path, "rb") as handle:
         magic = handle.read(len(NPY_MAGIC))
@@ -139,17 +138,17 @@ def _npy_header(path: Path) -> tuple[tuple[int, ...], np.dtype]:
     if nbytes > size - data_start:
         raise DataError(f"{path}: not a readable .npy array (its header claims shape {shape} of {dtype}, "
                         f"{nbytes} bytes, but the file holds {size - data_start})")
-    available = psutil.virtual_memory().available
-    if 2 * nbytes > available:  # the array and its float32 (T, D) copy
-        raise DataError(f"{path}: shape {shape} of {dtype} needs {2 * nbytes / 2**30:.1f} GiB, "
-                        f"more than the {available / 2**30:.1f} GiB of memory available")
     return shape, dtype
 
 
 def read_features(path: Path) -> np.ndarray:
     """(T, D) float32 from a (D, T) .npy file of real numbers."""
     path = Path(path)
-    shape, dtype = _npy_header(path)
+    shape, dtype = read_npy_header(path)
+    nbytes, available = math.prod(shape) * dtype.itemsize, psutil.virtual_memory().available
+    if 2 * nbytes > available:  # the array and its float32 (T, D) copy, checked before either exists
+        raise DataError(f"{path}: shape {shape} of {dtype} needs {2 * nbytes / 2**30:.1f} GiB, "
+                        f"more than the {available / 2**30:.1f} GiB of memory available")
     if len(shape) != 2:
         raise DataError(f"{path}: expected a 2-d (D, T) array, got shape {shape}")
     if not np.issubdtype(dtype, np.number):

@@ -3,44 +3,47 @@ layout, so that the real reader is always the path taken.
 
 Structure: per activity a transcript grammar over the real action set (tasks/activities.py), SIL
 at start and end, log-normal segment lengths per action fitted to the real Breakfast quantiles.
-Features of a frame at progress c in a segment of action a:
+Features of a frame at progress c in a segment of action a (constants per preset: tasks/presets.py):
 
     (1 - c) * start[a] + c * end[a]      action prototypes, shared across activities
     + scene offset                       person + camera + video terms in a few directions
-    + AR(1) noise                        temporally correlated, isotropic ("white")
+    + AR(1) noise                        temporally correlated, isotropic; white at low rates
+    + drift (`drift_scale` > 0)          a smooth Gaussian process, isotropic, across segments
+    + segment offset (`segment_scale` > 0)  one isotropic offset per segment instance
     + structure (optional, `structure` > 0) learnable within-segment variation, below
 
 With `structure` = s > 0 a frame also gets s times: a smooth nonlinear trajectory per action over
 its progress (harmonics sin(πkc) that vanish at the segment's ends, so start and end prototypes are
 kept), warped per instance in pace (c^p) and amplitude, plus a per-instance offset in a low-rank
 per-action subspace, plus a full-rank per-video appearance offset. `noise_std` and
-`noise_correlation` override the preset's white-noise std and correlation. The structured part
-draws from its own random streams, so `structure: 0` (default) gives the preset's exact output.
+`noise_correlation` override the preset's AR(1) noise std and correlation. The structured part,
+the drift and the segment offsets draw from their own random streams, so a preset without them
+(`noise-dominated`) gives exactly the output it gave before they existed.
 
 `length_scale` shortens videos as a lower frame rate would: the noise correlation is stated per
-real (15 fps) frame and raised to 1/length_scale, so a segment spans as many correlation times at
-every scale. Without that, short quick-scale segments would carry a large full-rank per-segment
-noise mean (the average of a few strongly correlated frames) that real-length segments average out.
+real (15 fps) frame and raised to 1/length_scale, and the drift's correlation time is in real
+frames, so a segment spans as many correlation times at every scale. Without that, short
+quick-scale segments would carry a large full-rank per-segment noise mean (the average of a few
+strongly correlated frames) that real-length segments average out.
 
 Prototypes live in a subspace of fixed rank so that difficulty does not depend on `dim`.
 """
 from __future__ import annotations
 
-import hashlib
 import json
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Iterator
 
 import numpy as np
 
-from tasks.activities import (BACKGROUND, BREAKFAST_ACTIONS, BREAKFAST_GRAMMARS,
-                              BREAKFAST_LENGTHS, MAX_SEGMENTS, Grammar, LengthStats)
+from tasks.activities import BACKGROUND, MAX_SEGMENTS, Grammar
 from tasks.errors import DataError
 from tasks.mstcn import write_dataset
+from tasks.presets import DEFAULT_PRESET, PRESETS, STRUCTURE, Difficulty, Preset, preset_fingerprint
 from tasks.video import coherence, tile_segments
 
-GENERATOR_VERSION = 4
+GENERATOR_VERSION = 5  # 5: drift and segment offsets; breakfast-like calibrated, v4's default is noise-dominated
 SPLIT = 1
 TEST_FRACTION = 0.25  # Breakfast split 1 tests on 13 of 52 persons
 FIRST_PERSON, MAX_PERSONS = 3, 52  # Breakfast persons are P03..P54
@@ -50,72 +53,13 @@ Z90 = 1.2815515655446004  # standard normal 90% quantile: p90/p10 of a log-norma
 
 
 @dataclass(frozen=True)
-class Difficulty:
-    """Feature-space constants, calibrated so that an MS-TCN trained jointly on all activities
-    (disjoint labels) reaches roughly real Breakfast accuracy (60-75%): `joint` on the quick config
-    (10 tasks, 2 stages x 8 layers x 32 maps, 10 epochs per task) ends at 84.0 / 80.9 / 73.4 /
-    70.9 / 61.4% final average Acc with noise_scale 1.8 / 2.4 / 3.0 / 3.4 / 3.8; 3.5 aims at the
-    band's middle and gives 68.5%."""
-
-    signal_rank: int = 32        # dimension of the subspace the action prototypes span
-    prototype_scale: float = 1.0  # std of a prototype centre per signal direction
-    progress_scale: float = 0.6   # half the start→end distance per signal direction
-    scene_directions: int = 4     # camera, person, kitchen, ...: fewer than any latent size
-    person_scale: float = 1.5
-    camera_scale: float = 1.0
-    video_scale: float = 0.5
-    noise_scale: float = 3.5      # stationary std of the noise per feature dimension
-    noise_correlation: float = 0.8  # AR(1) coefficient between consecutive real-rate frames
-    action_length_spread: float = 0.45  # std of log per-action median length around the real median
-
-    def frame_correlation(self, length_scale: float) -> float:
-        """AR(1) coefficient between consecutive generated frames at `length_scale`."""
-        return self.noise_correlation ** (1.0 / length_scale)
-
-
-@dataclass(frozen=True)
-class Structure:
-    """Shape of the structured part (`structure` = its amplitude s); per-element within-segment
-    variance of the trajectory is about s² (harmonics scaled so)."""
-
-    harmonics: int = 3            # sin(πkc), k = 1..3: smooth, nonlinear, zero at c = 0 and 1
-    pace_spread: float = 0.4      # std of log p, progress warped as c^p per instance
-    amplitude_spread: float = 0.3  # std of an instance's trajectory amplitude around 1
-    instance_rank: int = 3        # per-action subspace of per-instance offsets
-    instance_scale: float = 0.5   # their std per direction, in units of s
-    appearance_scale: float = 0.5  # per-video full-rank offset std per dimension, in units of s
-
-
-STRUCTURE = Structure()
-
-
-@dataclass(frozen=True)
-class Preset:
-    actions: tuple[str, ...]
-    grammars: dict[str, Grammar]
-    lengths: LengthStats
-    difficulty: Difficulty = field(default_factory=Difficulty)
-
-
-PRESETS: dict[str, Preset] = {
-    "breakfast-like": Preset(BREAKFAST_ACTIONS, BREAKFAST_GRAMMARS, BREAKFAST_LENGTHS),
-}
-
-
-def preset_fingerprint(preset: str) -> str:
-    """8 hex digits that change with any constant of the preset (grammars, lengths, difficulty),
-    so a cached dataset is never reused after the generator's constants change."""
-    return hashlib.sha256(repr(PRESETS[preset]).encode()).hexdigest()[:8]
-
-
-@dataclass(frozen=True)
 class GeneratorParams:
-    preset: str = "breakfast-like"
+    preset: str = DEFAULT_PRESET
     dim: int = 64
     videos_per_activity: int = 24
     length_scale: float = 0.1
     seed: int = 0
-    noise_std: float | None = None          # white-noise std per dimension (None: the preset's)
+    noise_std: float | None = None          # AR(1) noise std per dimension, white at low rates (None: the preset's)
     noise_correlation: float | None = None  # its AR(1) coefficient per real-rate frame (None: preset's)
     structure: float = 0.0                  # amplitude s of the structured within-segment part
 
@@ -346,8 +290,22 @@ def structured_part(plan: VideoPlan, world: StructureWorld, amplitude: float, rn
     return (amplitude * (trajectory + instance + appearance)).astype(np.float32)
 
 
+def smooth_drift(length: int, dim: int, width: float, scale: float, rng: np.random.Generator) -> np.ndarray:
+    """Stationary Gaussian process (length, dim) of std `scale`: white noise convolved (FFT) with a
+    unit-norm Gaussian kernel of std `width` frames, from a run padded so no frame sees the
+    circular wrap. Differentiable, unlike AR(1): its variogram is quadratic near lag 0, so none of
+    it passes for white noise."""
+    half = int(np.ceil(4 * width)) + 1
+    taps = np.exp(-0.5 * (np.arange(-half, half + 1) / max(width, 1e-6)) ** 2)
+    taps /= np.sqrt((taps ** 2).sum())
+    n_fft = length + 2 * half + len(taps)
+    white = rng.standard_normal((length + 2 * half, dim))
+    spectrum = np.fft.rfft(white, n=n_fft, axis=0) * np.fft.rfft(taps, n=n_fft)[:, None]
+    return (scale * np.fft.irfft(spectrum, n=n_fft, axis=0)[2 * half: 2 * half + length]).astype(np.float32)
+
+
 def render_features(plan: VideoPlan, world: FeatureWorld, diff: Difficulty, length_scale: float,
-                    rng: np.random.Generator) -> np.ndarray:
+                    rng: np.random.Generator, instance_rng: np.random.Generator | None = None) -> np.ndarray:
     """(T, D) float32 features of a planned video (without the structured part)."""
     labels = tile_segments(plan.segment_actions, plan.lengths)
     progress = coherence(plan.lengths)[:, None]
@@ -356,6 +314,14 @@ def render_features(plan: VideoPlan, world: FeatureWorld, diff: Difficulty, leng
     scene = world.person_offsets[plan.person] + world.camera_offsets[plan.camera] + own
     rho = diff.frame_correlation(length_scale)
     noise = ar1_noise(len(labels), frames.shape[1], rho, diff.noise_scale, rng)
+    # Drift and segment offsets draw from their own stream: a preset without them draws as before.
+    instance_rng = instance_rng or rng
+    if diff.drift_scale > 0:
+        noise += smooth_drift(len(labels), frames.shape[1], diff.drift_time * length_scale, diff.drift_scale,
+                              instance_rng)
+    if diff.segment_scale > 0:
+        offsets = diff.segment_scale * instance_rng.standard_normal((len(plan.lengths), frames.shape[1]))
+        noise += np.repeat(offsets, plan.lengths, axis=0).astype(np.float32)
     return (frames + scene.astype(np.float32) + noise).astype(np.float32)
 
 
@@ -367,15 +333,16 @@ def render_videos(plans: list[VideoPlan], params: GeneratorParams
     rng = np.random.default_rng([params.seed, 2])
     structure = build_structure(params) if params.structure > 0 else None
     structure_rng = np.random.default_rng([params.seed, 4])
+    instance_rng = np.random.default_rng([params.seed, 5])
     for plan in plans:
-        features = render_features(plan, world, diff, params.length_scale, rng)
+        features = render_features(plan, world, diff, params.length_scale, rng, instance_rng)
         if structure is not None:
             features = features + structured_part(plan, structure, params.structure, structure_rng)
         yield plan.name, features, tile_segments(plan.segment_actions, plan.lengths)
 
 
 def generate(out: str | Path, params: GeneratorParams = GeneratorParams()) -> Path:
-    """Write the procedural dataset to `out` (MS-TCN layout + generator.json), atomically."""
+    """Write the procedural dataset to `out` (MS-TCN layout + generator.json + activities.txt), atomically."""
     plans = plan_videos(params)
     preset = PRESETS[params.preset]
     bundles = {
@@ -394,5 +361,7 @@ def generate(out: str | Path, params: GeneratorParams = GeneratorParams()) -> Pa
     }
     return write_dataset(
         Path(out), list(preset.actions), render_videos(plans, params), bundles,
-        extra_files={"generator.json": json.dumps(description, indent=1) + "\n"},
+        # activities.txt: the folder names its videos' activities itself, so `itas check` needs no flags
+        extra_files={"generator.json": json.dumps(description, indent=1) + "\n",
+                     "activities.txt": "".join(f"{plan.name} {plan.activity}\n" for plan in plans)},
     )

@@ -9,7 +9,8 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = ("tasks", "results", "replay", "strategies", "benchmarks")
 # Inside benchmarks, by sub-package (or top-level module); a module may import its own rank or lower.
-BENCHMARKS_RANKS = {"config": 0, "orchestration": 1, "cost": 2, "perf": 3, "studies": 3, "commands": 4, "cli": 5}
+BENCHMARKS_RANKS = {"config": 0, "config_schema": 0, "config_yaml": 0, "orchestration": 1, "cost": 2, "perf": 3,
+                    "studies": 3, "commands": 4, "cli": 5}
 # The shared `--epochs/--device/--set` arguments are argparse plumbing the studies' own command lines reuse.
 ALLOWED = {("studies", "benchmarks.commands.training_options")}
 

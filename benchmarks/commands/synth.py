@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from benchmarks.commands.synth_like import add_like_arguments, synth_like
+from tasks.cache import check_fits_memory
 from tasks.procedural import PRESETS, GeneratorParams, generate
 
 DEFAULTS = GeneratorParams()
@@ -16,7 +17,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description="Generate the procedural dataset deterministically from a seed into OUT.",
     )
     parser.add_argument("out", metavar="OUT", help="output folder (must not exist or be empty)")
-    parser.add_argument("--preset", default=DEFAULTS.preset, choices=sorted(PRESETS))
+    parser.add_argument("--preset", default=DEFAULTS.preset, choices=sorted(PRESETS),
+                        help=f"{DEFAULTS.preset} (default): within-class statistics of real features; "
+                        "noise-dominated: the earlier default, within-segment variation nearly all white noise")
     parser.add_argument("--dim", type=int, default=None,
                         help=f"feature dimension (real I3D: 2048; default {DEFAULTS.dim}; with --like: DATA's, "
                         "or fewer by a PCA fitted on DATA)")
@@ -25,9 +28,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         help=f"segment lengths relative to real Breakfast (default {DEFAULTS.length_scale})")
     parser.add_argument("--seed", type=int, default=DEFAULTS.seed)
     parser.add_argument("--noise-std", type=float, default=None,
-                        help="white-noise std per dimension (default: the preset's, 3.5)")
+                        help="AR(1) noise std per dimension, white at low rates (default: the preset's; "
+                        "noise-dominated: 3.5)")
     parser.add_argument("--noise-correlation", type=float, default=None,
-                        help="white-noise AR(1) coefficient per real-rate frame (default: the preset's, 0.8)")
+                        help="that noise's AR(1) coefficient per real-rate frame (default: the preset's, 0.8)")
     parser.add_argument("--structure", type=float, default=DEFAULTS.structure,
                         help="amplitude of the structured within-segment variation (default 0: none)")
     add_like_arguments(parser)
@@ -40,6 +44,7 @@ def run(args: argparse.Namespace) -> int:
     params = GeneratorParams(args.preset, DEFAULTS.dim if args.dim is None else args.dim, args.videos_per_activity, args.length_scale,
                              args.seed, args.noise_std, args.noise_correlation, args.structure)
     params.validate()
+    check_fits_memory(params)
     out = generate(args.out, params)
     train = len((out / "splits" / "train.split1.bundle").read_text().split())
     test = len((out / "splits" / "test.split1.bundle").read_text().split())

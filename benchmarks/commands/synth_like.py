@@ -38,8 +38,9 @@ def synth_like(args: argparse.Namespace) -> int:
     rate = args.sample_rate or (CONVENTIONS[dataset].sample_rate if dataset in CONVENTIONS else 1)
     if rate < 1 or (args.dim is not None and args.dim < 1):
         raise DataError("--sample-rate and --dim: expected positive integers")
-    data = load_dataset(args.like, dataset, split=args.split, sample_rate=rate, activities=args.activities,
-                        activity_pattern=args.activity_pattern)
+    # dataset_of may have found DATA's own activities.txt: read with what it settled on
+    data = load_dataset(args.like, dataset, split=args.split, sample_rate=rate, activities=source.activities,
+                        activity_pattern=source.activity_pattern)
     model = fit_twin(data, rate, args.dim)
     videos, bundles = render_twin(model, args.seed)
     activities = "".join(f"{name} {name.split('_', 2)[2]}\n" for names in bundles.values() for name in names)

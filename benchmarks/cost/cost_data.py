@@ -13,11 +13,10 @@ import math
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
 
-from tasks.datasets import CONVENTIONS
+from tasks.datasets import dataset_convention
 from tasks.errors import DataError
-from tasks.mstcn import read_bundle
+from tasks.mstcn import read_bundle, read_npy_header, read_text
 from tasks.procedural import GeneratorParams, plan_videos
 from tasks.splits import group_activities, task_order
 
@@ -64,7 +63,7 @@ def _procedural(data: dict, labels: str) -> DataProfile:
 
 
 def _folder(root: Path, data: dict, labels: str) -> DataProfile:
-    convention = CONVENTIONS[data["dataset"]]
+    convention = dataset_convention(data["dataset"], data["activities"], data["activity_pattern"])
     rate = data["sample_rate"] or convention.sample_rate
     videos, pairs = [], set()
     for split in ("train", "test"):
@@ -72,14 +71,17 @@ def _folder(root: Path, data: dict, labels: str) -> DataProfile:
             path = root / "groundTruth" / f"{name}.txt"
             if not path.is_file():
                 raise DataError(f"{path}: ground-truth file not found")
-            lines = path.read_text().split()
+            lines = read_text(path).split()
             activity = convention.activity_of(name)
             pairs |= {(activity, label) for label in set(lines)}
             videos.append(VideoCount(activity, split, math.ceil(len(lines) / rate)))
     first = next((root / "features").glob("*.npy"), None)
     if first is None:
         raise DataError(f"{root / 'features'}: no .npy feature files")
-    dim = int(np.load(first, mmap_mode="r").shape[0])  # MS-TCN features are (D, T)
+    shape, _ = read_npy_header(first)
+    if len(shape) != 2:
+        raise DataError(f"{first}: expected a 2-d (D, T) array, got shape {shape}")
+    dim = shape[0]  # MS-TCN features are (D, T)
     classes = len(pairs) if labels == "disjoint" else len({label for _, label in pairs})
     return DataProfile(videos, dim, classes, f"data folder {root}")
 

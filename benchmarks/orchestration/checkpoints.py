@@ -195,7 +195,8 @@ def safe_classes() -> list:
     """Everything a checkpoint may construct besides tensors and containers: the suite's state
     records (dataclasses of arrays and numbers), NumPy arrays (RNG states), and the layer classes of
     the backbones and the TCA decoder (LwF, BiC and iCaRL keep a frozen model, latent memories their
-    decoders), found by building one tiny instance of each."""
+    decoders), found by building one tiny instance of each (a new backbone adds one here; a
+    test checks that every configurable backbone is covered)."""
     records = [Budget, StoredVideo, TaskMemory, StoredCodes, ResidualNoise, TCAOrigin, Transcripts, Clip]
     models = [MSTCN(2, 2, stages=2, layers=1, maps=2), ASFormer(2, 2, stages=2, layers=1, maps=2),
               TCADecoder(2, 2, latent=2, hidden=2)]

@@ -1,6 +1,7 @@
 """Live progress of runs that train in other processes (`--jobs` > 1, `--executor local|slurm`).
 
-Each run writes progress/<run>.json after every epoch (strategies.progress.ProgressFile); the parent
+Each run writes progress/<run>.json after every epoch, and during a memory's long phases after
+the epochs (TCA training, inversion) their steps (strategies.progress.ProgressFile); the parent
 polls those files while it waits and shows one bar per running run — its task, epoch and an ETA —
 under the summary bar that counts finished runs. Without progress only the status lines print.
 """
@@ -33,6 +34,14 @@ def epochs_done(position: dict) -> int:
     return position["task"] * position["epochs"] + position["epoch"]
 
 
+def position_text(position: dict) -> str:
+    """'task 3/10 epoch 15/15', or after the epochs a memory's phase: 'task 3/10 TCA 120/500'."""
+    task = f"task {position['task'] + 1}/{position['tasks']}"
+    if "phase" in position:
+        return f"{task} {position['phase']} {position['step']}/{position['steps']}"
+    return f"{task} epoch {position['epoch']}/{position['epochs']}"
+
+
 class RunBars:
     """One tqdm bar per running run, counting its epochs over all tasks (tqdm's rate gives the ETA)."""
 
@@ -53,8 +62,7 @@ class RunBars:
                 bar = self.bars[key] = tqdm(total=position["tasks"] * position["epochs"], initial=done,
                                             desc=key, unit="epoch", leave=False, position=len(self.bars) + 1)
             bar.update(done - bar.n)
-            bar.set_postfix_str(f"task {position['task'] + 1}/{position['tasks']} "
-                                f"epoch {position['epoch']}/{position['epochs']}")
+            bar.set_postfix_str(position_text(position))
 
     def finish(self, key: str) -> None:
         bar = self.bars.pop(key, None)

@@ -25,6 +25,7 @@ from strategies.progress import EpochProgress, ProgressFile
 from strategies.registry import StrategyContext, build_strategy
 from strategies.template import make_template
 from tasks.precision import use_precision
+from tasks.safe_paths import check_name
 from tasks.scenario import Scenario
 
 
@@ -38,8 +39,9 @@ class RunOutputs:
 
 
 def run_key(label: str, budget_label: str, seed: int) -> str:
-    """A run's name in file names: runs/<key>.json, memories/<key>.pt, loggers/<key>/ ..."""
-    return f"{label}__{budget_label}__seed{seed}".replace("/", "_")
+    """A run's name in file names: runs/<key>.json, memories/<key>.pt, loggers/<key>/ ... (a plain
+    file name, or a DataError naming the label)."""
+    return check_name(f"{label}__{budget_label}__seed{seed}".replace("/", "_"), f"strategy label {label!r}")
 
 
 def metric_label(label: str, predictor: str) -> str:

@@ -33,6 +33,7 @@ from benchmarks.config import load_config
 from benchmarks.orchestration.executors import ProcessPool
 from benchmarks.orchestration.outputs import write_run_tables
 from benchmarks.orchestration.runner import prepare_experiment, resolve_device, run_experiment
+from benchmarks.studies.regime_position import MAP_PRESET
 from results.tables import pipe_table
 from tasks.atomic_files import write_text_atomically
 from tasks.errors import DataError
@@ -42,7 +43,7 @@ from tasks.video import segments
 BAND = (60.0, 75.0)
 TARGET = 67.5
 SLOPE = -30.0  # d Acc / d ln(noise std) of `joint` on the quick protocol (README: 84.0 at 1.8, 61.4 at 3.8)
-TOTAL_VARIANCE = 3.5 ** 2  # the preset's white-noise variance: the starting total at every point
+TOTAL_VARIANCE = 3.5 ** 2  # that preset's white-noise variance: the starting total at every point
 TCA = {"K": 1, "gamma": None, "latent": 16, "hidden": 128}
 RESIDUAL = {"noise": "residual"}
 # P's Table 5 (Breakfast, MS-TCN, final Acc): the ordering its real I3D features give, worst first.
@@ -230,7 +231,9 @@ def main(argv: list[str] | None = None) -> int:
         size = dict(PROTOCOLS[args.protocol])
         entries = memory_entries(args.memories, size.pop("tca_epochs"), size.pop("inversion_steps"))
         overrides = [f"{key}={json.dumps(value)}" for key, value in size.items()]
-        base = load_config(None, overrides + [f"protocol.seeds={json.dumps(args.seeds)}"])
+        # The map splits the noise-dominated preset's within-segment variance (its white noise) into
+        # white and structured parts; measured/ holds what that data gave.
+        base = load_config(None, overrides + [f"protocol.seeds={json.dumps(args.seeds)}", f"data.preset={MAP_PRESET}"])
         base["strategies"] = entries
         device = resolve_device(args.device)
     except DataError as err:

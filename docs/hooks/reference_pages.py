@@ -1,6 +1,6 @@
-"""The generated reference pages: the configs reference from `benchmarks.config.DEFAULTS` (values,
-choices, and the comments beside each key in config.py's source) and the CLI reference from the
-`itas` argparse parsers.
+"""The generated reference pages: the configs reference from `benchmarks.config.DEFAULTS` (values
+and the comments beside each key in config.py's source) and the config schema (what each key
+accepts), and the CLI reference from the `itas` argparse parsers.
 
 The pages are committed (so they read on a code host too) and checked at every `mkdocs build`: a
 page that differs from what the code generates now fails the build with the command that rewrites
@@ -90,22 +90,23 @@ def yaml_value(value: Any) -> str:
 def configs_page() -> str:
     from benchmarks import config
 
+    from benchmarks.config_schema import accepts
+
     docs = key_comments(inspect.getsource(config))
-    choices = getattr(config, "CHOICES", {})
     lines = ["# Configs reference", "",
-             "Generated from `benchmarks/config.py` (`DEFAULTS`, `CHOICES` and the comments beside each key) by",
-             f"`{REWRITE}`; the docs build fails when this page is stale. How configs are written and",
-             "overridden: [Configs](../configs/index.md).", ""]
+             "Generated from `benchmarks/config.py` (`DEFAULTS` and the comments beside each key) and the schema",
+             f"in `benchmarks/config_schema.py` (what each key accepts) by `{REWRITE}`; the docs build",
+             "fails when this page is stale. How configs are written and overridden: [Configs](../configs/index.md).",
+             ""]
     for section, value in config.DEFAULTS.items():
         lines += [f"## `{section}`", ""]
         if docs.get(section):
             lines += [cell(docs[section]), ""]
         if isinstance(value, dict):
-            lines += ["| key | default | choices | meaning |", "|---|---|---|---|"]
+            lines += ["| key | default | accepts | meaning |", "|---|---|---|---|"]
             for key, default in value.items():
-                allowed = choices.get((section, key))
-                allowed_text = ", ".join(f"`{item}`" for item in allowed) if allowed else ""
-                lines.append(f"| `{key}` | {yaml_value(default)} | {allowed_text} | {cell(docs.get(f'{section}.{key}', ''))} |")
+                allowed = cell(accepts(config.SCHEMA, section, key))
+                lines.append(f"| `{key}` | {yaml_value(default)} | {allowed} | {cell(docs.get(f'{section}.{key}', ''))} |")
         else:
             lines += [f"Default: {yaml_value(value)}"]
         lines.append("")

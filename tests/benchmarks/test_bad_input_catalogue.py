@@ -53,6 +53,20 @@ def check_case(edit):
     return case
 
 
+def estimate_case(listed: list[str] = VIDEOS, edit=lambda root: None):
+    """`itas estimate` on a custom dataset whose activities file lists only `listed` of its videos,
+    after `edit(root)` (it counts the frames of every groundTruth file)."""
+    def case(tmp: Path):
+        root = dataset(tmp / "data")
+        edit(root)
+        (tmp / "acts.txt").write_text("".join(f"{name} cereals\n" for name in listed))
+        path = tmp / "bad.yaml"
+        write_config(path, tiny_config(data={"root": str(root), "dataset": "custom", "activities": str(tmp / "acts.txt")},
+                                       protocol={"tasks": 1}))
+        return ["estimate", str(path)], tmp / "nothing"
+    return case
+
+
 def config_case(cfg=None, text=None):
     """`itas run` on a config (a mapping written as YAML, or raw bytes) into tmp/out."""
     def case(tmp: Path):
@@ -222,6 +236,11 @@ def malicious_checkpoint(tmp: Path):
     return ["run", str(path), "--out", str(tmp / "out"), "--device", "cpu", "--jobs", "1", "--no-progress"], tmp / "nothing"
 
 
+# Nine anchors of nine aliases each: 10^9 values once expanded, 400 bytes of text.
+BILLION_LAUGHS = ("lol: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n" + "".join(
+    f"{b}: &{b} [{', '.join([f'*{a}'] * 9)}]\n" for a, b in zip("abcdefgh", "bcdefghi"))).encode()
+
+
 CATALOGUE = {
     # dataset folders (itas check; itas run reads through the same reader)
     "empty .npy (0 bytes)": (check_case(lambda r: write_bytes(feature(r), b"")), "P04_cam01_P04_cereals.npy: empty file (0 bytes)"),
@@ -268,6 +287,29 @@ CATALOGUE = {
     "negative EWC lambda": (config_case(tiny_config(strategies=[{"name": "ewc", "params": {"lambda": -1}}])), "strategies.ewc: parameter 'lambda' must be a number >= 0, got -1"),
     "byte budget below EWC's arrays": (config_case(tiny_config(strategies=["ewc"], budgets=[{"bytes": "1KB"}])), "budget bytes=1KB cannot hold ewc's importance and anchor arrays (2 x "),
     "byte budget below one DER++ video": (config_case(tiny_config(strategies=["derpp"], budgets=[{"bytes": "1KB"}])), "budget bytes=1KB cannot hold one video of task 0"),
+    "NaN train.lr": (config_case(text=b"train: {lr: .nan}\n"), "bad.yaml: 'train.lr' must be a positive number, got nan"),
+    "infinite train.lr": (config_case(text=b"train: {lr: 1e400}\n"), "bad.yaml: 'train.lr' must be a positive number, got inf"),
+    "data.root a number": (config_case(tiny_config(data={"root": 123})), "'data.root' must be a path (text) or null, got 123"),
+    "a list as a strategy name": (config_case(tiny_config(strategies=[{"name": ["mean", "lwf"]}])), "'strategies[0].name' must be a strategy name (text), got ['mean', 'lwf']"),
+    "a list as a strategy": (config_case(tiny_config(strategies=[["mean", "lwf"]])), "'strategies[0]' must be a name or a mapping with 'name', got ['mean', 'lwf']"),
+    "seed 2^70": (config_case(tiny_config(protocol={"tasks": 5, "seeds": [2**70]})), "'protocol.seeds' must be a non-empty list of integers in 0..4294967295, got [1180591620717411303424]"),
+    "data.dim 1e8": (config_case(text=b"data: {dim: 1e8}\n"), "bad.yaml: 'data.dim' must be an integer in 1..16384, got 100000000.0"),
+    "huge data.videos_per_activity": (config_case(tiny_config(data={"videos_per_activity": 10**9})), "'data.videos_per_activity' must be an integer in 2..260, got 1000000000"),
+    "train.batch_size 2^70": (config_case(tiny_config(train={"batch_size": 2**70})), "'train.batch_size' must be an integer in 1..1000000, got 1180591620717411303424"),
+    "backbone.layers beyond the dilation limit": (config_case(tiny_config(backbone={"layers": 64})), "'backbone.layers' must be an integer in 1..16, got 64"),
+    "duplicate key": (config_case(text=b"train:\n  epochs: 2\n  epochs: 3\n"), "bad.yaml: duplicate key 'epochs' (line 3)"),
+    "billion laughs (alias bomb)": (config_case(text=BILLION_LAUGHS), "bad.yaml: aliases expand to more than 100,000 values (line 6)"),
+    "YAML nested 20,000 deep": (config_case(text=b"data: " + b"[" * 20_000 + b"]" * 20_000 + b"\n"), "bad.yaml: nested deeper than 32 levels (line 1)"),
+    "a Python tag": (config_case(text=b"train: !!python/object/apply:os.system [touch pwned]\n"), "bad.yaml: tag tag:yaml.org,2002:python/object/apply:os.system is not allowed"),
+    "config file of 2 MB": (config_case(text=b"# " + b"x" * 2_000_000 + b"\n"), "bad.yaml: 2,000,003 bytes, expected a config file of at most 1,000,000"),
+    "the same seed twice": (config_case(tiny_config(protocol={"tasks": 5, "seeds": [42, 7, 42]})), "bad.yaml: 'protocol.seeds' lists seed 42 twice"),
+    "the same budget in two spellings": (config_case(tiny_config(budgets=[{"bytes": "1MB"}, {"bytes": 1_000_000}])), "bad.yaml: 'budgets[1]' is the same budget as 'budgets[0]' (bytes=1MB)"),
+    "a label with a path separator": (config_case(tiny_config(strategies=["x_y", {"name": "mean", "label": "x/y"}])), "'strategies[1].label' must be a plain file name"),
+    "labels that collide on a case-insensitive disk": (config_case(tiny_config(strategies=["mean", {"name": "mean", "label": "MEAN"}])), "bad.yaml: strategy labels 'mean' and 'MEAN' name the same files on a case-insensitive disk"),
+    "label: null": (config_case(tiny_config(strategies=[{"name": "mean", "label": None}])), "'strategies[0].label' must be a plain file name (text; no '/', '\\', '.', '..' or control characters), got None"),
+    "NaN EWC lambda": (config_case(tiny_config(strategies=[{"name": "ewc", "params": {"lambda": float("nan")}}])), "strategies.ewc: parameter 'lambda' must be a number >= 0, got nan"),
+    "procedural data larger than memory": (config_case(tiny_config(data={"dim": 16384, "videos_per_activity": 260, "length_scale": 10})), "procedural dataset: 45,369,567 frames x 16384 dims = 2,769.1 GiB of features, more than the"),
+    "estimate: custom activities file without a video": (estimate_case(VIDEOS[:3]), "acts.txt: no activity for video 'P06_cam01_P06_cereals'"),
     # command-line arguments
     "--out is an existing file": (out_case(a_file), "file.txt: exists and is not a folder"),
     "--out under a file": (out_case(lambda t: a_file(t) / "out"), "file.txt/out: cannot write there (a parent of it is a file)"),
@@ -305,6 +347,8 @@ CATALOGUE = {
     "NaN in stored features": (memory_case(records=lambda c: set_first_features(c, torch.full_like(first_features(c)["data"], float("nan")))), "holds NaN or inf values"),
     # run folders given to itas run (their checkpoints)
     "checkpoint that would run code": (malicious_checkpoint, ".ckpt: refused, it asks for io.open; a checkpoint holds only arrays and the suite's own records"),
+    # dataset folders counted by itas estimate
+    "non-UTF-8 groundTruth (itas estimate)": (estimate_case(edit=lambda r: write_bytes(ground_truth(r), b"SIL\n\xff\n")), "P04_cam01_P04_cereals.txt: not UTF-8 text (byte 0xff at offset 4)"),
 }
 
 

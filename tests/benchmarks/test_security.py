@@ -5,30 +5,14 @@ import numpy as np
 import pytest
 import torch
 from itas_cli import run_cli
-from test_bad_input_catalogue import ACTIONS, VIDEOS, dataset, memory_file
+from test_bad_input_catalogue import ACTIONS, VIDEOS, CreatesFile, dataset, malicious_checkpoint, memory_file
 from tiny_config import tiny_config, write_config
 
-from benchmarks.config import resolve_config
-from benchmarks.orchestration.checkpoints import checkpoint_path, save_checkpoint
-from benchmarks.orchestration.fingerprints import fingerprint, run_config
-from benchmarks.orchestration.predictions import PredictionFiles
-from benchmarks.orchestration.runner import plan_runs
 from replay.files import seal, unseal
-from tasks.errors import DataError
 from tasks.mstcn import write_dataset
 
 pytestmark = pytest.mark.usefixtures("itas_cache")
 VICTIM = "P09_cam01_P09_cereals"
-
-
-class CreatesFile:
-    """Unpickled without weights_only, this opens (creates) `path`: any code could run instead."""
-
-    def __init__(self, path):
-        self.path = str(path)
-
-    def __reduce__(self):
-        return open, (self.path, "w")
 
 
 def victim(tmp_path):
@@ -96,14 +80,6 @@ def test_a_memory_file_storing_a_path_as_video_name_writes_nothing_outside(tmp_p
     assert files(tmp_path) == before
 
 
-def test_prediction_files_never_leave_their_folder(tmp_path):
-    writer = PredictionFiles(lambda predictor: tmp_path / "run", ["a", "b"], "all", 0)
-    for name in ["../../escaped", "/tmp/escaped", ".."]:
-        with pytest.raises(DataError, match="is not a plain file name"):
-            writer(0, 0, [name], [np.array([0, 1])], {"": [np.array([1, 1])]})
-    assert not list(tmp_path.rglob("*"))
-
-
 def test_a_prediction_folder_with_a_line_break_in_a_name_is_one_line(tmp_path):
     (tmp_path / "gt").mkdir()
     (tmp_path / "pred").mkdir()
@@ -114,17 +90,11 @@ def test_a_prediction_folder_with_a_line_break_in_a_name_is_one_line(tmp_path):
 
 
 def test_a_checkpoint_that_would_run_code_is_refused_before_anything_runs(tmp_path):
-    cfg_path = write_config(tmp_path / "c.yaml", tiny_config(strategies=["finetune"], budgets=[{"videos": 4}]))
-    cfg = resolve_config(tiny_config(strategies=["finetune"], budgets=[{"videos": 4}]))
-    run = plan_runs(cfg)[0]
-    parts = run_config(cfg, run.strategy, run.budget, run.seed)
-    marker, out = tmp_path / "pwned", tmp_path / "out"
-    ckpt = save_checkpoint(checkpoint_path(out, run.key), {"task": 0, "model": CreatesFile(marker)},
-                           fingerprint(parts), parts)
+    argv, _ = malicious_checkpoint(tmp_path)
     before = files(tmp_path)
-    code, _, stderr = run_cli("run", str(cfg_path), "--out", str(out), "--device", "cpu", "--no-progress", "--jobs", "1")
-    check_refused(code, stderr, "run", f"{ckpt}: refused, it asks for io.open;")
-    assert not marker.exists()
+    code, _, stderr = run_cli(*argv)
+    check_refused(code, stderr, "run", ".ckpt: refused, it asks for io.open;")
+    assert not (tmp_path / "pwned").exists()
     assert files(tmp_path) == before
 
 

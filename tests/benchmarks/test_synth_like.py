@@ -14,7 +14,7 @@ from tasks.procedural import GeneratorParams, generate
 @pytest.fixture(scope="module")
 def source(tmp_path_factory):
     return generate(tmp_path_factory.mktemp("like") / "breakfast",
-                    GeneratorParams(dim=16, videos_per_activity=4, length_scale=0.05, seed=2, structure=1.0))
+                    GeneratorParams("noise-dominated", dim=16, videos_per_activity=4, length_scale=0.05, seed=2, structure=1.0))
 
 
 @pytest.fixture(scope="module")

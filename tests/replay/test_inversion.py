@@ -122,7 +122,7 @@ def test_gram_and_direct_forms_find_the_same_codes(trained, k):
 def test_on_breakfast_like_data_at_equal_storage_to_the_mean():
     """The embedded procedural generator (AR(1) noise, scene offsets), one activity, D 32: K 4 codes
     of d 8 per segment hold as many floats as the mean's one D-vector, and reconstruct better."""
-    params = GeneratorParams(dim=32, videos_per_activity=8, length_scale=0.1, seed=0)
+    params = GeneratorParams("noise-dominated", dim=32, videos_per_activity=8, length_scale=0.1, seed=0)
     plans = [plan for plan in plan_videos(params) if plan.activity == "cereals"]
     world, rng = build_world(params), np.random.default_rng(0)
     difficulty = PRESETS[params.preset].difficulty

@@ -2,10 +2,12 @@ import errno
 import os
 import stat
 import warnings
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
 
+import tasks.mstcn
 from tasks.errors import DataError
 from tasks.mstcn import read_mapping, read_split, write_dataset
 
@@ -158,3 +160,10 @@ def test_a_video_name_that_is_a_path_is_never_written(tmp_path):
     with pytest.raises(DataError, match="name '../v' is not a plain file name"):
         write_dataset(tmp_path / "d", ACTIONS, [("../v", np.zeros((2, 3), np.float32), np.array([0, 0]))], {})
     assert not list(tmp_path.iterdir())
+
+
+def test_features_larger_than_the_memory_available_are_refused_before_loading(tmp_path, monkeypatch):
+    tiny(tmp_path / "d")
+    monkeypatch.setattr(tasks.mstcn.psutil, "virtual_memory", lambda: SimpleNamespace(available=100))
+    with pytest.raises(DataError, match=r"\.npy: shape \(3, 6\) of float32 needs 0\.0 GiB, more than the 0\.0 GiB"):
+        read_split(tmp_path / "d", 1, activity_of)

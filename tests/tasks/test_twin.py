@@ -14,7 +14,7 @@ from tasks.twin import fit_twin, render_twin
 from tasks.video import segments
 
 NOISE = 1.0
-KNOWN = GeneratorParams(dim=16, videos_per_activity=8, length_scale=0.1, seed=5, noise_std=NOISE, noise_correlation=0.0)
+KNOWN = GeneratorParams("noise-dominated", dim=16, videos_per_activity=8, length_scale=0.1, seed=5, noise_std=NOISE, noise_correlation=0.0)
 # The profile of a twin vs its source's (issue 16's "within tolerances you state"), checked below on
 # procedural data with structure: the white share within 5 points, lag-1 autocorrelation within 0.1,
 # nearest-class-mean accuracy within 10 points, between/within-class variance within a factor 1.5,
@@ -65,7 +65,7 @@ def test_fit_recovers_the_generator_parameters(known):
 
 @pytest.fixture(scope="module")
 def structured(tmp_path_factory):
-    params = GeneratorParams(dim=16, videos_per_activity=8, length_scale=0.05, seed=3, structure=1.0,
+    params = GeneratorParams("noise-dominated", dim=16, videos_per_activity=8, length_scale=0.05, seed=3, structure=1.0,
                              noise_std=1.5, noise_correlation=0.0)
     root = generate(tmp_path_factory.mktemp("twin") / "structured", params)
     data = load_dataset(root, "breakfast")

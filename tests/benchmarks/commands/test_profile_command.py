@@ -11,7 +11,7 @@ from tasks.procedural import GeneratorParams, generate
 @pytest.fixture(scope="module")
 def small_data(tmp_path_factory):
     root = tmp_path_factory.mktemp("profile") / "breakfast"
-    return generate(root, GeneratorParams(dim=16, videos_per_activity=4, length_scale=0.05, seed=3, structure=1.0))
+    return generate(root, GeneratorParams("noise-dominated", dim=16, videos_per_activity=4, length_scale=0.05, seed=3, structure=1.0))
 
 
 def test_profile_writes_json_markdown_and_picture(small_data, tmp_path, capsys):

@@ -6,23 +6,26 @@ from benchmarks.cli import main
 
 @pytest.fixture(scope="module")
 def synth_dir(tmp_path_factory):
-    out = tmp_path_factory.mktemp("synth") / "breakfast"  # `itas check` infers the dataset from the name
+    out = tmp_path_factory.mktemp("synth") / "generated"  # a name that says no dataset: activities.txt does
     assert main(["synth", str(out), "--videos-per-activity", "8", "--dim", "16", "--seed", "1"]) == 0
     return out
 
 
 def test_synth_writes_the_mstcn_layout_and_says_so(synth_dir, capsys, tmp_path):
     assert sorted(p.name for p in synth_dir.iterdir()) == [
-        "features", "generator.json", "groundTruth", "mapping.txt", "splits"]
+        "activities.txt", "features", "generator.json", "groundTruth", "mapping.txt", "splits"]
+    lines = (synth_dir / "activities.txt").read_text().splitlines()
+    assert len(lines) == 80 and "P03_cam01_P03_tea tea" in lines
     assert len(list((synth_dir / "features").iterdir())) == 80
     assert np.load(synth_dir / "features" / "P03_cam01_P03_tea.npy").shape[0] == 16
     main(["synth", str(tmp_path / "again"), "--videos-per-activity", "4", "--dim", "16"])
     assert f"wrote {tmp_path / 'again'}" in capsys.readouterr().out
 
 
-def test_synth_output_accepted_by_check(synth_dir, capsys):
+def test_synth_output_accepted_by_check_without_flags(synth_dir, capsys):
     assert main(["check", str(synth_dir)]) == 0
     out = capsys.readouterr().out
+    assert f"{synth_dir}: custom split 1 OK" in out
     assert "60 train + 20 test" in out
     assert "48 in mapping.txt; observed: 48 (blurry), 84 (disjoint)" in out
     assert "activities  10: cereals, coffee," in out

@@ -28,6 +28,19 @@ def test_procedural_plan_and_data_folder_count_what_a_run_loads(tmp_path, labels
     assert folder.source == f"data folder {root}" and not folder.note
 
 
+def test_a_custom_folder_is_counted_with_its_activities(tmp_path):
+    root = tmp_path / "data"
+    assert main(["synth", str(root), "--dim", "16", "--videos-per-activity", "6", "--length-scale", "0.05"]) == 0
+    protocol = {"tasks": 5, "labels": "disjoint"}
+    named = data_profile(resolve_config({"data": {"root": str(root), "dataset": "breakfast"}, "protocol": protocol}))
+    listed = data_profile(resolve_config({"data": {"root": str(root), "dataset": "custom", "activities": str(root / "activities.txt")},
+                                          "protocol": protocol}))
+    assert (listed.tasks(5, 7), listed.num_classes, listed.dim) == (named.tasks(5, 7), 84, 16)
+    pattern = data_profile(resolve_config({"data": {"root": str(root), "dataset": "custom", "activity_pattern": "_([a-z]+)$"},
+                                           "protocol": protocol}))
+    assert pattern.tasks(5, 7) == named.tasks(5, 7)
+
+
 def test_absent_breakfast_falls_back_to_its_published_totals_with_a_note():
     profile = data_profile(load_config(bundled_config("paper")))
     assert len(profile.videos) == BREAKFAST["videos"] and (profile.dim, profile.num_classes) == (2048, 84)

@@ -6,11 +6,12 @@ import pytest
 import torch
 from tiny_config import STRATEGIES, tiny_config
 
-from benchmarks.orchestration.checkpoints import RunCheckpoint, read_header
+from benchmarks.orchestration.checkpoints import RunCheckpoint, read_header, safe_classes
 from benchmarks.config import resolve_config
 from benchmarks.orchestration.fingerprints import fingerprint, run_config
 from benchmarks.orchestration.runner import prepare_experiment
-from benchmarks.orchestration.training import RunSpec, train_run
+from benchmarks.orchestration.training import RunSpec, build_backbone, train_run
+from replay.tca import TCADecoder
 from tasks.errors import DataError
 
 pytestmark = pytest.mark.usefixtures("itas_cache")
@@ -107,3 +108,13 @@ def test_a_checkpoint_whose_model_does_not_fit_is_one_line(experiment, tmp_path)
     RunCheckpoint(path, fingerprint(parts), parts).save(state)
     with pytest.raises(DataError, match=f"^{path}: its model does not fit this version's MSTCN .*--force-new$"):
         train_run(spec, scenario, CPU, False, checkpoint=RunCheckpoint(path, fingerprint(parts), parts))
+
+
+@pytest.mark.parametrize("name", ["mstcn", "asformer"])
+def test_every_backbone_and_decoder_layer_may_be_read_back(name):
+    """LwF, BiC and iCaRL keep a frozen copy of the backbone and latent memories their decoders:
+    every layer class of them is on the weights-only allow-list, whatever the backbone."""
+    cfg = resolve_config(tiny_config(backbone={"name": name, "stages": 3, "layers": 3, "maps": 4}))
+    layers = {type(module) for module in build_backbone(cfg, 5, 7).modules()}
+    layers |= {type(module) for module in TCADecoder(5, 7, latent=3, hidden=4).modules()}
+    assert layers <= set(safe_classes())

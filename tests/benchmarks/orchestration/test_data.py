@@ -26,3 +26,14 @@ def test_a_data_root_is_read_like_the_cached_procedural_data(itas_cache, tmp_pat
     assert [v.name for v in from_root.train] == [v.name for v in cached.train]
     assert all(np.array_equal(a.features, b.features) and np.array_equal(a.labels, b.labels)
                for a, b in zip(from_root.videos, cached.videos))
+
+
+def test_data_preset_noise_dominated_is_the_earlier_default(itas_cache):
+    """`data.preset: noise-dominated` gives the earlier default's frames (no drift, no segment
+    offsets): same labels as the default preset, other features, in its own cache folder."""
+    default = load_experiment_data(resolve_config({"data": TINY_DATA})["data"])
+    earlier = load_experiment_data(resolve_config({"data": {**TINY_DATA, "preset": "noise-dominated"}})["data"])
+    assert earlier.root.name.startswith("noise-dominated-d16-n6-l0.05-s0-v") and earlier.root != default.root
+    for a, b in zip(default.train, earlier.train):
+        assert a.name == b.name and np.array_equal(a.labels, b.labels)
+        assert not np.allclose(a.features, b.features)

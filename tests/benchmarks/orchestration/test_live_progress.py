@@ -7,7 +7,7 @@ from concurrent.futures import Future
 
 import pytest
 
-from benchmarks.orchestration.live_progress import epochs_done, progress_path, wait_for_jobs
+from benchmarks.orchestration.live_progress import epochs_done, position_text, progress_path, wait_for_jobs
 
 
 def finish_later(future: Future, seconds: float, result) -> None:
@@ -52,6 +52,22 @@ def test_a_failed_job_stops_the_wait_with_its_error(tmp_path):
 
     with pytest.raises(RuntimeError, match="boom"):
         wait_for_jobs({"x": failed}, tmp_path, False, on_done, poll_seconds=0.01)
+
+
+def test_after_the_epochs_a_bar_shows_the_memorys_phase(tmp_path):
+    """A run past its last epoch training a TCA or inverting: the bar says so instead of standing at
+    'epoch 15/15'."""
+    position = {"task": 2, "tasks": 10, "epoch": 15, "epochs": 15}
+    assert position_text(position) == "task 3/10 epoch 15/15"
+    assert position_text({**position, "phase": "TCA", "step": 120, "steps": 500}) == "task 3/10 TCA 120/500"
+    path = progress_path(tmp_path, "tca__videos=60__seed1")
+    path.parent.mkdir()
+    path.write_text(json.dumps({**position, "phase": "inversion", "step": 50, "steps": 300}))
+    job = Future()
+    finish_later(job, 0.3, {"seconds": 1})
+    with contextlib.redirect_stderr(io.StringIO()) as err:
+        wait_for_jobs({"tca__videos=60__seed1": job}, tmp_path, True, lambda key, job: None, poll_seconds=0.05)
+    assert "task 3/10 inversion 50/300" in err.getvalue()
 
 
 def test_epochs_done_counts_earlier_tasks():

@@ -97,4 +97,4 @@ def test_a_missing_logger_package_is_a_one_line_error_naming_the_extra(monkeypat
 def test_an_unknown_logger_is_a_config_error(tmp_path, capsys):
     cfg = tiny_config(output={"loggers": ["mlflow"]})
     assert main(["run", str(write_config(tmp_path / "c.yaml", cfg)), "--out", str(tmp_path / "o")]) == 2
-    assert "'output.loggers' must be a list of tensorboard, wandb, csv; got ['mlflow']" in capsys.readouterr().err
+    assert "'output.loggers' must be a list of tensorboard, wandb, csv, got ['mlflow']" in capsys.readouterr().err

@@ -11,7 +11,9 @@ from tiny_config import tiny_config, write_config
 
 from benchmarks.cli import main
 from benchmarks.orchestration.predictions import PredictionFiles, RibbonRecorder
+from benchmarks.orchestration.training import run_key
 from results.prediction_files import MSTCN_HEADER, read_label_file
+from tasks.errors import DataError
 
 RUN = "finetune__none__seed42"
 
@@ -90,3 +92,18 @@ def test_save_predictions_none_writes_no_folder(tmp_path):
     assert main(["run", str(write_config(tmp_path / "tiny.yaml", cfg)), "--out", str(tmp_path / "out"),
                  "--device", "cpu", "--no-progress", "--jobs", "1"]) == 0
     assert not (tmp_path / "out" / "predictions").exists()
+
+
+def test_prediction_files_never_leave_their_folder(tmp_path):
+    writer = PredictionFiles(lambda predictor: tmp_path / "run", ["a", "b"], "all", 0)
+    for name in ["../../escaped", "/tmp/escaped", ".."]:
+        with pytest.raises(DataError, match="is not a plain file name"):
+            writer(0, 0, [name], [np.array([0, 1])], {"": [np.array([1, 1])]})
+    assert not list(tmp_path.rglob("*"))
+
+
+@pytest.mark.parametrize("label", ["a\nb", "x\x1b[31m"])
+def test_a_run_name_is_a_plain_file_name(label):
+    assert run_key("mean/k=2", "videos=4", 42) == "mean_k=2__videos=4__seed42"
+    with pytest.raises(DataError, match="^strategy label .* is not a plain file name"):
+        run_key(label, "none", 42)

@@ -15,13 +15,13 @@ pytestmark = pytest.mark.usefixtures("itas_cache")
 def test_plan_expands_seeds_strategies_and_budgets_in_order():
     cfg = resolve_config({
         "protocol": {"seeds": [1, 2]},
-        "strategies": ["finetune", {"name": "condensed", "label": "condensed/K2", "params": {"K": 2}}, "icarl"],
+        "strategies": ["finetune", {"name": "condensed", "label": "condensed-K2", "params": {"K": 2}}, "icarl"],
         "budgets": [{"videos": 60}, {"bytes": "4MB", "count_decoders": False}],
     })
     runs = plan_runs(cfg)
-    # memory strategies once per budget, the others once with budget "none"; a '/' never reaches a file name
-    keys = ["finetune__none__seed{s}", "condensed_K2__videos=60__seed{s}",
-            "condensed_K2__bytes=4MB,count_decoders=false__seed{s}", "icarl__videos=60__seed{s}",
+    # memory strategies once per budget, the others once with budget "none" (a label with '/' is refused)
+    keys = ["finetune__none__seed{s}", "condensed-K2__videos=60__seed{s}",
+            "condensed-K2__bytes=4MB,count_decoders=false__seed{s}", "icarl__videos=60__seed{s}",
             "icarl__bytes=4MB,count_decoders=false__seed{s}"]
     assert [run.key for run in runs] == [k.format(s=s) for s in (1, 2) for k in keys]
     assert runs[1].budget == Budget(videos=60) and runs[0].budget is None

@@ -48,9 +48,10 @@ DEFAULTS: dict[str, Any] = {
     # per activity and action, Breakfast 84) | blurry (the shared action labels, 48); seeds: one run per
     # seed, whose task order is random.Random(seed).shuffle(sorted(activities))
     "protocol": {"tasks": 10, "labels": "disjoint", "seeds": [42]},
-    # name: mstcn | asformer; stages: MS-TCN stages, or ASFormer's encoder + decoders; layers: dilated
-    # layers (MS-TCN) or blocks (ASFormer) per stage; maps: channels; dropout: feature dropout in every
-    # layer; channel_dropout: ASFormer only, on the input features
+    # name: mstcn | asformer, or a plugin (an itas.backbones entry point or package.module:factory);
+    # stages: MS-TCN stages, or ASFormer's encoder + decoders; layers: dilated layers (MS-TCN) or
+    # blocks (ASFormer) per stage; maps: channels; dropout: feature dropout in every layer;
+    # channel_dropout: ASFormer only, on the input features
     "backbone": {"name": "mstcn", "stages": 4, "layers": 10, "maps": 64, "dropout": 0.5, "channel_dropout": 0.3},
     # epochs: per task; lr: Adam learning rate; batch_size: videos per training mini-batch;
     # eval_batch_size: videos per evaluation mini-batch

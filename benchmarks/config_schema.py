@@ -69,6 +69,22 @@ def choice(options: tuple[str, ...]) -> Any:
     return Annotated[Literal[tuple(options)], Expect(f"one of {', '.join(options)}", "choice")]
 
 
+def pluggable(options: tuple[str, ...]) -> Any:
+    """One of `options`, or the name of a backbone outside itas (tasks.plugins), found and checked."""
+    def find(value: str) -> str:
+        if value not in options:
+            # Imported here: torch and Avalanche load only for a config that names an outside backbone.
+            from strategies.backbones import backbone_factory
+            try:
+                backbone_factory(value)
+            except DataError as err:
+                raise PydanticCustomError("plugin", str(err)) from None
+        return value
+
+    text = f"one of {', '.join(options)}, or a plugin (an itas.backbones entry point or package.module:factory)"
+    return Annotated[str, Expect(text, "choice"), AfterValidator(find)]
+
+
 def plain_name(value: str) -> str:
     """A label names files (runs/<label>__<budget>__seed<s>.json ...): a plain file name."""
     try:
@@ -106,7 +122,7 @@ def section_types(choices: dict, loggers: tuple[str, ...]) -> dict[str, dict]:
                                Expect(f"a non-empty list of integers in 0..{MAX_SEED}")],
         },
         "backbone": {
-            "name": choice(choices["backbone", "name"]), "stages": integer(1, MAX_DEPTH),
+            "name": pluggable(choices["backbone", "name"]), "stages": integer(1, MAX_DEPTH),
             "layers": integer(1, MAX_DEPTH), "maps": integer(1, MAX_MAPS),
             "dropout": number("a number in [0, 1)", ge=0, lt=1),
             "channel_dropout": number("a number in [0, 1)", ge=0, lt=1),

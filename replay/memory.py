@@ -1,10 +1,14 @@
-"""The contract every replay memory fulfils (README, "Replay memories and budgets").
+"""The contract every replay memory fulfils (docs: "Budgets and bytes", "Your memory in 30 lines").
 
 A memory is told about each finished task (`add_task`), materialises replay videos for the next
-task (`replay`) and reports exactly what it holds, in bytes, by component (`nbytes`).
+task (`replay`) and reports exactly what it holds, in bytes, by component (`nbytes`, and per task
+`nbytes_by_task`, the rows of memory.csv). Before anything trains, `check_feasible` says whether the
+budget can hold every task. `replay.stored.SelectedVideoMemory` implements all of it for memories
+that keep selected videos per task, and checks a subclass's byte counts against what it holds.
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Protocol, runtime_checkable
@@ -50,5 +54,12 @@ class Memory(Protocol):
     def nbytes(self) -> dict[str, int]:
         """Exact bytes held, by component (keys: COMPONENTS), from the arrays actually stored."""
 
+    def nbytes_by_task(self) -> dict[int, dict[str, int]]:
+        """Per stored task, its exact bytes by component: one memory.csv row per task and component."""
+
     def stored(self) -> dict[int, dict[str, int]]:
         """Per stored task: {"videos": n, "frames": n} — feeds memory.csv."""
+
+    def check_feasible(self, task_videos: Sequence[Sequence[Video]], ctx: MemoryContext | None = None) -> None:
+        """Raise tasks.DataError, before training, if the budget cannot hold every task's videos
+        (`task_videos`: every task's training videos, in order)."""

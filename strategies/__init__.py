@@ -2,7 +2,9 @@
 memories, LwF, iCaRL and the continual-learning baselines EWC, SI, MAS, DER++, ER-ACE, GDumb,
 BiC, A-GEM) and the strategy registry.
 
-Importing the package registers every strategy under its name.
+Importing the package registers every strategy under its name; a name the registry does not hold
+is looked up outside itas (`itas.strategies` / `itas.memories` entry points, dotted paths). It may
+import tasks, results and replay; only benchmarks imports it.
 """
 import warnings
 

@@ -1,5 +1,10 @@
 """Name-keyed strategy registry (Mammoth style): each strategy is one short module that registers a
-builder turning (context, params) into the plugins it adds to the TAS template."""
+builder turning (context, params) into the plugins it adds to the TAS template.
+
+A name the registry does not hold is looked up outside itas (tasks.plugins): an entry point of the
+group `itas.strategies` (a builder) or `itas.memories` (a memory class, run as a replay strategy like
+the built-in memories), or a dotted path `package.module:object` to either.
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -10,7 +15,13 @@ import torch
 
 from replay.budget import Budget
 from replay.memory import Memory
+from replay.registry import GROUP as MEMORY_GROUP
+from replay.registry import check_memory_class, make_memory
+from strategies.replay_plugin import ReplayPlugin
 from tasks.errors import DataError
+from tasks.plugins import Plugin, check_signature, find_plugin, installed
+
+GROUP = "itas.strategies"
 
 
 @dataclass
@@ -38,6 +49,9 @@ class StrategyParts:
 
 
 Builder = Callable[[StrategyContext, dict], StrategyParts]
+"""A strategy: `build(ctx, params) -> StrategyParts`, params being the config entry's `params`
+mapping (reject unknown keys with `reject_params`). An outside builder with a true `uses_memory`
+attribute runs once per budget, with `ctx.budget` set; otherwise once, with `ctx.budget` None."""
 STRATEGIES: dict[str, Builder] = {}
 USES_MEMORY: set[str] = set()
 
@@ -52,10 +66,57 @@ def register(name: str, uses_memory: bool = False) -> Callable[[Builder], Builde
     return wrap
 
 
+def replay_builder(memory: str) -> Builder:
+    """The replay strategy over memory `memory` (a ReplayPlugin under the run's budget)."""
+    def build(ctx: StrategyContext, params: dict) -> StrategyParts:
+        made = make_memory(memory, ctx.budget, seed=ctx.seed, **params)
+        plugin = ReplayPlugin(made, ctx.train_videos, ctx.num_classes, ctx.seed, ctx.progress, ctx.tca_cache,
+                              ctx.precision)
+        return StrategyParts(plugins=[plugin], memory=made)
+
+    build.uses_memory = True
+    return build
+
+
+def outside_strategy(plugin: Plugin) -> Builder:
+    """A builder from outside: a memory class becomes its replay strategy, a function is the builder."""
+    if isinstance(plugin.obj, type):
+        check_memory_class(plugin)
+        return replay_builder(plugin.name)
+    if not callable(plugin.obj):
+        raise plugin.error(f"expected a strategy builder or a memory class, got {type(plugin.obj).__name__}")
+    check_signature(plugin, plugin.obj, getattr(plugin.obj, "__name__", "builder"), ("ctx", "params"))
+
+    def build(ctx: StrategyContext, params: dict) -> StrategyParts:
+        parts = plugin.obj(ctx, params)
+        if not isinstance(parts, StrategyParts):
+            raise plugin.error(f"returned {type(parts).__name__}, expected strategies.registry.StrategyParts")
+        return parts
+
+    build.uses_memory = bool(getattr(plugin.obj, "uses_memory", False))
+    return build
+
+
+def strategy_builder(name: str) -> Builder:
+    """The builder of strategy `name`: registered here, else from outside itas."""
+    if name in STRATEGIES:
+        return STRATEGIES[name]
+    plugin = find_plugin(GROUP, name)
+    if plugin is None and (plugin := find_plugin(MEMORY_GROUP, name)) is not None:
+        check_memory_class(plugin)  # an itas.memories entry point must be a memory class
+    if plugin is None:
+        known = sorted({*STRATEGIES, *installed(GROUP), *installed(MEMORY_GROUP)})
+        raise DataError(f"strategies: unknown strategy '{name}' (known: {', '.join(known)})")
+    return outside_strategy(plugin)
+
+
+def uses_memory(name: str) -> bool:
+    """Whether strategy `name` keeps a memory, so that it runs once per budget."""
+    return name in USES_MEMORY or bool(getattr(strategy_builder(name), "uses_memory", False))
+
+
 def build_strategy(name: str, ctx: StrategyContext, params: dict) -> StrategyParts:
-    if name not in STRATEGIES:
-        raise DataError(f"strategies: unknown strategy '{name}' (known: {', '.join(sorted(STRATEGIES))})")
-    return STRATEGIES[name](ctx, dict(params))
+    return strategy_builder(name)(ctx, dict(params))
 
 
 def reject_params(name: str, params: dict, allowed: tuple[str, ...] = ()) -> None:

@@ -28,7 +28,7 @@ from benchmarks.orchestration.training import (RunOutputs, RunSpec, build_backbo
 from replay.budget import Budget
 from replay.memory import MemoryContext
 from tasks.atomic_files import write_text_atomically
-from strategies.registry import USES_MEMORY, StrategyContext, build_strategy
+from strategies.registry import StrategyContext, build_strategy, uses_memory
 from tasks.errors import DataError
 from tasks.scenario import Scenario
 
@@ -65,7 +65,7 @@ def plan_runs(cfg: dict) -> list[PlannedRun]:
     runs = []
     for seed in cfg["protocol"]["seeds"]:
         for entry in strategy_entries(cfg):
-            if entry.name in USES_MEMORY:
+            if uses_memory(entry.name):
                 runs += [PlannedRun(seed, entry, b) for b in budgets]
             else:
                 runs.append(PlannedRun(seed, entry, None))

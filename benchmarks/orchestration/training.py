@@ -18,7 +18,7 @@ from replay.files import save_memory
 from replay.latent import DecoderMemory
 from replay.registry import MEMORIES
 from replay.stored import SelectedVideoMemory
-from strategies.backbones import ASFormer, MSTCN
+from strategies.backbones import make_backbone
 from strategies.benchmark import make_benchmark
 from strategies.evaluation import SegmentationMetrics
 from strategies.progress import EpochProgress, ProgressFile
@@ -71,10 +71,7 @@ def start_training(train_cfg: dict, seed: int, device: torch.device) -> None:
 
 
 def build_backbone(cfg: dict, in_dim: int, num_classes: int) -> torch.nn.Module:
-    b = cfg["backbone"]
-    if b["name"] == "asformer":
-        return ASFormer(in_dim, num_classes, b["stages"], b["layers"], b["maps"], b["dropout"], b["channel_dropout"])
-    return MSTCN(in_dim, num_classes, b["stages"], b["layers"], b["maps"], b["dropout"])
+    return make_backbone(cfg["backbone"], in_dim, num_classes)
 
 
 def parameter_count(model: torch.nn.Module) -> int:

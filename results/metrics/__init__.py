@@ -1,6 +1,7 @@
 """TAS metrics following MS-TCN eval.py: Acc, Edit, F1@{10,25,50} (all 0–100).
 
 One metric per module; this package combines them into the five numbers every table reports.
+Numpy and tasks (its error type and segments) only.
 """
 from __future__ import annotations
 

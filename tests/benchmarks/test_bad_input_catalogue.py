@@ -103,6 +103,32 @@ def metrics_lines(tasks: int = 2) -> list[str]:
     return ["strategy,budget,seed,train_task,eval_task,metric,value", *rows]
 
 
+def plugin_case(module: str, source: str, entry_points: str = "", **sections):
+    """`itas run` on a tiny config naming a plugin (a strategy, or `backbone.name` in `sections`):
+    `source` is module `module` in a folder put on sys.path, beside an installed package's
+    metadata declaring `entry_points` (module names differ per case: Python caches imports)."""
+    def case(tmp: Path, monkeypatch):
+        site = tmp / "site"
+        (site / "itas_case-0.dist-info").mkdir(parents=True)
+        (site / "itas_case-0.dist-info" / "METADATA").write_text("Metadata-Version: 2.1\nName: itas-case\nVersion: 0\n")
+        (site / "itas_case-0.dist-info" / "entry_points.txt").write_text(entry_points)
+        (site / f"{module}.py").write_text(source)
+        monkeypatch.syspath_prepend(str(site))
+        cfg = tiny_config(**{"strategies": [f"{module}:Memory"], "budgets": [{"videos": 4}], **sections})
+        return config_case(cfg)(tmp)
+    return case
+
+
+MEMORY_WITHOUT_STORED = """class Memory:
+    def __init__(self, budget, seed=None): pass
+    def add_task(self, task, videos, ctx): pass
+    def replay(self, device): return []
+    def nbytes(self): return {}
+    def nbytes_by_task(self): return {}
+    def check_feasible(self, task_videos, ctx=None): pass
+"""
+
+
 def report_case(edit):
     """`itas report` on a consistent 2-task run folder after `edit(folder)`, into tmp/out."""
     def case(tmp: Path):
@@ -349,6 +375,15 @@ CATALOGUE = {
     "checkpoint that would run code": (malicious_checkpoint, ".ckpt: refused, it asks for io.open; a checkpoint holds only arrays and the suite's own records"),
     # dataset folders counted by itas estimate
     "non-UTF-8 groundTruth (itas estimate)": (estimate_case(edit=lambda r: write_bytes(ground_truth(r), b"SIL\n\xff\n")), "P04_cam01_P04_cereals.txt: not UTF-8 text (byte 0xff at offset 4)"),
+    # plugins: outside memories, strategies and backbones (docs: "Your memory in 30 lines")
+    "plugin module fails to import": (plugin_case("itas_case_import", "import not_a_package\n"), "plugin 'itas_case_import:Memory': cannot import module 'itas_case_import' (ModuleNotFoundError: No module named 'not_a_package')"),
+    "plugin object missing": (plugin_case("itas_case_attribute", "class Other: pass\n"), "plugin 'itas_case_attribute:Memory': 'itas_case_attribute' has no attribute 'Memory'"),
+    "entry point pointing at nothing": (plugin_case("itas_case_entry", "", "[itas.memories]\nghost = itas_case_entry:Ghost\n", strategies=["ghost"]), "plugin 'ghost' (entry point itas.memories itas_case_entry:Ghost): 'itas_case_entry' has no attribute 'Ghost'"),
+    "memory plugin missing a method": (plugin_case("itas_case_method", MEMORY_WITHOUT_STORED), "plugin 'itas_case_method:Memory': Memory lacks stored (the replay.memory.Memory contract"),
+    "memory plugin hook not implemented": (plugin_case("itas_case_abstract", "from replay.stored import SelectedVideoMemory\nclass Memory(SelectedVideoMemory):\n    def video_cost(self, video): return {}\n"), "plugin 'itas_case_abstract:Memory': Memory does not implement decode, encode"),
+    "memory plugin hook with a wrong signature": (plugin_case("itas_case_signature", "from replay.exemplars import OriginalMemory\nclass Memory(OriginalMemory):\n    def encode(self, videos): return []\n"), "plugin 'itas_case_signature:Memory': encode(self, videos) cannot be called as encode(self, task, videos, state, ctx)"),
+    "strategy plugin with a wrong signature": (plugin_case("itas_case_strategy", "def build(ctx): pass\n", strategies=["itas_case_strategy:build"]), "plugin 'itas_case_strategy:build': build(ctx) cannot be called as build(ctx, params)"),
+    "backbone plugin with a wrong signature": (plugin_case("itas_case_backbone", "def make(in_dim): pass\n", strategies=["finetune"], backbone={"name": "itas_case_backbone:make"}), "bad.yaml: 'backbone.name': plugin 'itas_case_backbone:make': make(in_dim) cannot be called as make(in_dim, num_classes, backbone)"),
 }
 
 

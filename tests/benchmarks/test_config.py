@@ -209,3 +209,16 @@ def test_the_cluster_section_has_its_types_ready():
         with pytest.raises(ValidationError) as err:
             model.model_validate({**valid, "cluster": {**valid["cluster"], key: value}})
         assert schema_message(err.value, DEFAULTS).startswith(f"'cluster.{key}' must be {expected}")
+
+
+def test_an_outside_backbone_name_is_looked_up_instead_of_refused(tmp_path, monkeypatch):
+    (tmp_path / "itas_config_backbone.py").write_text(
+        "from strategies.backbones import BACKBONES\n\ndef make(in_dim, num_classes, backbone):\n"
+        "    return BACKBONES['mstcn'](in_dim, num_classes, backbone)\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    cfg = resolve_config({"backbone": {"name": "itas_config_backbone:make"}})
+    assert cfg["backbone"]["name"] == "itas_config_backbone:make"
+    with pytest.raises(DataError, match=r"^x.yaml: 'backbone.name': backbone: unknown backbone 'tcn' \(known: asformer, mstcn"):
+        resolve_config({"backbone": {"name": "tcn"}}, source="x.yaml")
+    with pytest.raises(DataError, match=r"^x.yaml: 'backbone.name' is 3; expected one of mstcn, asformer, or a plugin \(an itas.backbones"):
+        resolve_config({"backbone": {"name": 3}}, source="x.yaml")

@@ -1,3 +1,5 @@
+from pathlib import Path
+
 import pytest
 
 from replay.budget import Budget
@@ -36,3 +38,27 @@ def test_unknown_memory_and_bad_values_are_data_errors():
         make_memory("mean", {"videos": 60}, seed=-1)
     with pytest.raises(DataError, match="budget videos"):
         make_memory("mean", {"videos": -1})
+
+
+EXAMPLE = str(Path(__file__).resolve().parents[1] / "plugins" / "example_memory")
+
+
+def test_an_outside_memory_is_built_by_its_dotted_path_with_its_own_and_inherited_params(monkeypatch):
+    monkeypatch.syspath_prepend(EXAMPLE)
+    assert memory_params("strided_memory:StridedMemory") == ("stride", "selection", "gamma", "seed")
+    memory = make_memory("strided_memory:StridedMemory", {"videos": 4}, stride=2, seed=5)
+    assert (type(memory).__name__, memory.stride, memory.seed, memory.budget) == ("StridedMemory", 2, 5, Budget(videos=4))
+    with pytest.raises(DataError, match=r"unknown parameter 'K' \(allowed: stride, selection, gamma, seed\)"):
+        make_memory("strided_memory:StridedMemory", {"videos": 4}, K=2)
+
+
+@pytest.mark.parametrize("name, message", [
+    ("replay.memory:Memory", r"Memory is a protocol; expected a class implementing it$"),
+    ("replay.memory:COMPONENTS", r"expected a memory class, got tuple$"),
+    ("replay.memory:MemoryContext", r"MemoryContext lacks add_task, replay, nbytes, nbytes_by_task, stored, check_feasible"),
+    ("replay.reconstructing:ReconstructingMemory", r"ReconstructingMemory does not implement decode, encode, video_cost$"),
+    ("strategies.icarl_memory:ClipMemory", r"ClipMemory\(budget, clip=8, clips_per_video=8\) cannot be called as ClipMemory\(budget, seed=...\)$"),
+])
+def test_a_class_breaking_the_memory_contract_is_refused_naming_what_is_missing(name, message):
+    with pytest.raises(DataError, match=rf"^plugin '{name}': " + message):
+        make_memory(name, {"videos": 4})

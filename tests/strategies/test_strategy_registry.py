@@ -4,7 +4,7 @@ from strategy_smoke import CPU, NUM_CLASSES
 import strategies  # noqa: F401  (registers every strategy)
 from replay.budget import Budget
 from replay.latent import CondensedMemory
-from strategies.registry import STRATEGIES, USES_MEMORY, StrategyContext, build_strategy
+from strategies.registry import STRATEGIES, USES_MEMORY, StrategyContext, build_strategy, uses_memory
 from tasks.errors import DataError
 
 CTX = StrategyContext(Budget(videos=6), 3, CPU, NUM_CLASSES)
@@ -47,3 +47,39 @@ def test_unknown_names_and_params_are_data_errors(name, params, message):
         build_strategy(name, CTX, params)
     assert str(err.value) == message
 
+
+
+def test_outside_builders_run_by_dotted_path_and_say_whether_they_keep_a_memory():
+    assert build_strategy("outside_strategies:frozen_head", CTX, {}).plugins == []
+    assert (uses_memory("outside_strategies:frozen_head"), uses_memory("outside_strategies:buffered")) == (False, True)
+    with pytest.raises(DataError, match=r"^plugin 'strategy_smoke:CPU': expected a strategy builder or a memory "
+                                        r"class, got device$"):
+        uses_memory("strategy_smoke:CPU")
+    with pytest.raises(DataError, match=r"^strategies.frozen_head: unknown parameter 'x'"):
+        build_strategy("outside_strategies:frozen_head", CTX, {"x": 1})
+    with pytest.raises(DataError, match=r"^plugin 'outside_strategies:not_parts': returned dict, expected "
+                                        r"strategies.registry.StrategyParts$"):
+        build_strategy("outside_strategies:not_parts", CTX, {})
+
+
+def test_an_outside_memory_class_runs_as_a_replay_strategy():
+    parts = build_strategy("replay.exemplars:OriginalMemory", CTX, {"selection": "herding"})
+    assert type(parts.memory).__name__ == "OriginalMemory" and parts.memory.selection == "herding"
+    assert uses_memory("replay.exemplars:OriginalMemory")
+
+
+def test_entry_points_name_outside_strategies_and_memories(tmp_path, monkeypatch):
+    info = tmp_path / "outside-0.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: outside\nVersion: 0\n")
+    (info / "entry_points.txt").write_text("[itas.strategies]\nbuffered = outside_strategies:buffered\n\n"
+                                           "[itas.memories]\nkept = replay.exemplars:OriginalMemory\n"
+                                           "not_a_class = outside_strategies:buffered\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    assert uses_memory("buffered") and build_strategy("buffered", CTX, {}).memory is None
+    assert type(build_strategy("kept", CTX, {}).memory).__name__ == "OriginalMemory"
+    with pytest.raises(DataError, match=r"^plugin 'not_a_class' \(entry point itas.memories outside_strategies:buffered\): "
+                                        r"expected a memory class, got function$"):
+        uses_memory("not_a_class")
+    with pytest.raises(DataError, match=r"unknown strategy 'nope' \(known: .*buffered.*kept.*not_a_class"):
+        build_strategy("nope", CTX, {})

@@ -2,6 +2,10 @@
 the mean feature and replays it tiled over the segment (T's "Exemplar", P's "Mean"); `coreset` keeps
 per segment the frame nearest that mean, tiled (P's "Coreset": herding with one pick).
 
+`original` with `noise: residual` is an ablation, not a paper's method: the real frames plus fresh
+draws of the noise `mean-residual` adds (measured around each segment's mean), so the two differ only
+in what carries the noise — the real frames or their segment means.
+
 Every memory stores each kept video's transcript as run-length int32 arrays (segment labels and
 lengths, counted under `transcripts`): lossless, and for `original` far smaller than one int64 label
 per frame. Features are float32 and counted under `features`.
@@ -16,7 +20,7 @@ import torch
 
 from replay.memory import MemoryContext
 from replay.reconstructing import ReconstructingMemory
-from replay.stored import SelectedVideoMemory, State, StoredVideo, replay_name, split_videos
+from replay.stored import State, StoredVideo, replay_name, split_videos
 from replay.transcripts import Transcripts, transcript_nbytes
 from tasks.video import Video, segments
 
@@ -26,8 +30,9 @@ MAX_BATCH_FRAMES = 1 << 16
 FEATURE_DTYPE = np.dtype(np.float32)
 
 
-class OriginalMemory(SelectedVideoMemory):
-    """Real float32 features of the kept videos, replayed as they are."""
+class OriginalMemory(ReconstructingMemory):
+    """Real float32 features of the kept videos, replayed as they are (with `noise: residual`, plus
+    the within-segment noise measured around their segment means)."""
 
     def video_cost(self, video: Video) -> dict[str, int]:
         return {
@@ -46,10 +51,23 @@ class OriginalMemory(SelectedVideoMemory):
             for video, transcript in zip(videos, Transcripts.from_videos(list(videos)).split())
         ]
 
+    def reconstruction(
+        self, task: int, videos: Sequence[Video], kept: Sequence[Video], records: Sequence[StoredVideo],
+        state: State, ctx: MemoryContext,
+    ) -> tuple[Transcripts, torch.Tensor, torch.Tensor]:
+        """The kept frames and their segment means tiled: the residual `mean` measures."""
+        transcripts = Transcripts.from_videos(list(kept))
+        real = torch.from_numpy(np.concatenate([video.features for video in kept])).to(ctx.device)
+        lengths = torch.from_numpy(transcripts.lengths.astype(np.int64)).to(ctx.device)
+        return transcripts, real, torch.repeat_interleave(segment_means(real, lengths), lengths, dim=0)
+
     def decode(self, task: int, records: Sequence[StoredVideo], state: State, device: torch.device) -> list[Video]:
         if not records:
             return []
         transcripts = Transcripts.join([record.held["transcripts"] for record in records])
+        if "noise" in state:
+            frames = torch.from_numpy(np.concatenate([record.held["features"] for record in records])).to(device)
+            return split_videos(task, records, transcripts, self.regenerate(task, frames, transcripts, state))
         labels = np.split(transcripts.frame_labels(), np.cumsum(transcripts.frames_per_video())[:-1])
         return [
             Video(replay_name(task, record.name), record.activity, record.held["features"], frame_labels)

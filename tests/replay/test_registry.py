@@ -13,7 +13,7 @@ def test_exemplar_memories_are_registered():
     assert MEMORIES["mean"] is MeanMemory
     assert MEMORIES["coreset"] is CoresetMemory
     assert memory_params("mean") == ("selection", "gamma", "seed", "noise", "noise_rank", "noise_draws")
-    assert memory_params("original") == ("selection", "gamma", "seed")
+    assert memory_params("original") == memory_params("mean")
 
 
 def test_make_memory_parses_the_budget_and_passes_params():

@@ -192,6 +192,16 @@ def test_noise_rank_above_the_feature_dimension_fails_before_training():
         memory.check_feasible([_videos()])
 
 
-def test_original_has_no_noise_parameter():
-    with pytest.raises(DataError, match="memory original: unknown parameter 'noise'"):
-        make_memory("original", {"videos": 6}, noise="residual")
+def test_original_with_noise_adds_mean_residuals_draws_to_the_real_frames():
+    # The ablation pair: the same kept videos, statistics and draws; only what carries the noise differs.
+    real = make_memory("original", {"videos": 6}, noise="residual")
+    real.add_task(0, _videos(), _ctx())
+    mean = _built("mean", noise="residual")
+    np.testing.assert_array_equal(real.task_memories[0].state["noise"].std, mean.task_memories[0].state["noise"].std)
+    assert real.nbytes()["noise"] == mean.nbytes()["noise"] == noise_nbytes(4, 8, None)
+    plain, means = _without_noise(real).replay(CPU), _without_noise(mean).replay(CPU)
+    for _ in range(2):  # fresh draws at every replay, the same ones for both memories
+        for noisy_real, noisy_mean, clean_real, clean_mean in zip(real.replay(CPU), mean.replay(CPU), plain, means):
+            assert noisy_real.name == clean_real.name and not np.array_equal(noisy_real.features, clean_real.features)
+            np.testing.assert_allclose(noisy_real.features - noisy_mean.features,
+                                       clean_real.features - clean_mean.features, atol=1e-5)

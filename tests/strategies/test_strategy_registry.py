@@ -36,7 +36,7 @@ def test_replay_strategy_params_reach_the_memory():
                     "er_ace, ewc, finetune, gdumb, icarl, joint, lwf, mas, mean, original, si, tca)"),
     ("finetune", {"lr": 1}, "strategies.finetune: unknown parameter 'lr' (allowed: none)"),
     ("joint", {"epochs": 2}, "strategies.joint: unknown parameter 'epochs' (allowed: none)"),
-    ("original", {"K": 2}, "memory original: unknown parameter 'K' (allowed: selection, gamma, seed)"),
+    ("original", {"K": 2}, "memory original: unknown parameter 'K' (allowed: selection, gamma, seed, noise, noise_rank, noise_draws)"),
     ("er_ace", {"K": 2}, "strategies.er_ace: unknown parameter 'K' (allowed: selection, gamma, seed)"),
     ("gdumb", {"selection": "best"}, "memory selection: 'best' is not one of random, herding, diverse"),
     ("agem", {"sample_size": 0}, "strategies.agem: parameter 'sample_size' must be a positive integer, got 0"),

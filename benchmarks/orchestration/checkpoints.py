@@ -53,7 +53,7 @@ except ImportError:  # pragma: no cover - numpy 1.x
 
 MAGIC = b"itas-checkpoint 1\n"
 # Plugin attributes that point at the scenario's data: rebuilt by the resumed run, never stored.
-DATA_REFERENCES = ("train_videos",)
+DATA_REFERENCES = ("train_videos", "tca_cache")  # the data, and the run folder's TCA cache (a path)
 
 
 def checkpoint_path(out_dir: Path, key: str) -> Path:

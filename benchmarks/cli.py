@@ -12,7 +12,7 @@ from typing import NoReturn
 
 from tasks.errors import DataError, first_line
 
-COMMANDS = ("run", "report", "synth", "check", "eval", "condense", "replay", "estimate", "profile")
+COMMANDS = ("run", "status", "report", "synth", "check", "eval", "condense", "replay", "estimate", "profile")
 
 
 class OneLineParser(argparse.ArgumentParser):

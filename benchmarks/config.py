@@ -67,6 +67,21 @@ DEFAULTS: dict[str, Any] = {
     # save_predictions: last | all | none: test predictions under predictions/<run>/after_task<i>/
     # keep_checkpoints: keep checkpoints/<run>.ckpt (state after the last task) once a run is recorded
     "output": {"save_memories": False, "loggers": [], "save_predictions": "last", "keep_checkpoints": False},
+    # What every job of `itas run --executor slurm` asks SLURM for (docs: running/cluster.md), null
+    # meaning the cluster's default. Not part of a run's fingerprint: a sweep may resume with other settings.
+    # extra: any other sbatch option as {option: value}, e.g. {exclusive: true, mail-type: END}
+    "cluster": {
+        "partition": None,          # sbatch --partition
+        "cpus_per_task": None,      # CPUs per job (null: train.threads, or 1); the job's torch threads follow it
+        "mem_gb": None,             # memory per job in GB (sbatch --mem)
+        "gpus": 0,                  # GPUs per job (0: no GPU request at all)
+        "account": None,            # sbatch --account
+        "qos": None,                # sbatch --qos
+        "constraint": None,         # sbatch --constraint (node features)
+        "array_parallelism": None,  # jobs of the sweep's array running at once (null: all)
+        "signal_delay_s": 90,       # seconds before the time limit at which the job checkpoints and requeues itself
+        "extra": {},
+    },
 }
 CHOICES = {
     ("data", "dataset"): ("breakfast", "50salads", "gtea", "custom"),

@@ -46,10 +46,16 @@ class ProgressFile(SupervisedPlugin):
         self.path, self.n_tasks, self.min_seconds = Path(path), n_tasks, min_seconds
         self.position: dict = {}
         self.written = -math.inf
+        self.start: tuple[float, int] | None = None  # (time, epochs done) when this process began
 
     def _write(self, strategy, epoch: int) -> None:
-        self.position = {"task": strategy.experience.current_experience, "tasks": self.n_tasks,
-                         "epoch": epoch, "epochs": strategy.train_epochs}
+        task, epochs = strategy.experience.current_experience, strategy.train_epochs
+        done, now = task * epochs + epoch, time.time()
+        if self.start is None:
+            self.start = (now, done)
+        # `since`/`from`: this process's own pace (a resumed run starts mid-way), for an ETA
+        self.position = {"task": task, "tasks": self.n_tasks, "epoch": epoch, "epochs": epochs,
+                         "time": now, "since": self.start[0], "from": self.start[1]}
         write_text_atomically(self.path, json.dumps(self.position))
 
     def phase(self, name: str, done: int, total: int) -> None:

@@ -1,5 +1,5 @@
 """Imports point down: tasks ← results ← replay ← strategies ← benchmarks, and inside benchmarks
-config ← orchestration ← cost ← perf | studies ← commands ← cli. Every import statement of every
+config ← cluster ← orchestration ← cost ← perf | studies ← commands ← cli. Every import statement of every
 module is read with `ast` (imports inside functions included), so a lazy upward import fails too."""
 import ast
 from pathlib import Path
@@ -9,8 +9,8 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = ("tasks", "results", "replay", "strategies", "benchmarks")
 # Inside benchmarks, by sub-package (or top-level module); a module may import its own rank or lower.
-BENCHMARKS_RANKS = {"config": 0, "config_schema": 0, "config_yaml": 0, "orchestration": 1, "cost": 2, "perf": 3,
-                    "studies": 3, "commands": 4, "cli": 5}
+BENCHMARKS_RANKS = {"config": 0, "config_schema": 0, "config_yaml": 0, "cluster": 1, "orchestration": 2, "cost": 3,
+                    "perf": 4, "studies": 4, "commands": 5, "cli": 6}
 # The shared `--epochs/--device/--set` arguments are argparse plumbing the studies' own command lines reuse.
 ALLOWED = {("studies", "benchmarks.commands.training_options")}
 

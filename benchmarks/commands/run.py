@@ -8,12 +8,21 @@ import time
 from pathlib import Path
 
 from benchmarks.commands.training_options import add_training_arguments
-from benchmarks.config import bundled_config, dump_config, load_config
+from benchmarks.config import bundled_config, dump_config, load_config, resolve_config
 from benchmarks.orchestration.loggers import require_logger_packages
 from benchmarks.orchestration.outputs import final_table, write_run_tables
 from tasks.atomic_files import remove_orphaned_temps, writable_folder
 from tasks.errors import DataError
 from tasks.precision import check_precision
+
+
+# The common `cluster` keys as flags; the others through --set cluster.KEY=VALUE (docs: running/cluster.md).
+CLUSTER_FLAGS = {
+    "--slurm-partition": ("partition", str, "SLURM partition"),
+    "--slurm-cpus": ("cpus_per_task", int, "CPUs per SLURM job"),
+    "--slurm-mem-gb": ("mem_gb", float, "memory per SLURM job in GB"),
+    "--slurm-gpus": ("gpus", int, "GPUs per SLURM job"),
+}
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -35,8 +44,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                    "CPU core on the CPU; on CUDA as many as the device's free memory holds by a per-run "
                    "estimate, and a larger N is an error); each gets cores/jobs torch threads unless "
                    "train.threads is set")
-    p.add_argument("--slurm-partition", default=None, help="SLURM partition (--executor slurm)")
-    p.add_argument("--slurm-gpus", type=int, default=1, help="GPUs per SLURM job (default 1)")
+    for flag, (key, kind, text) in CLUSTER_FLAGS.items():
+        p.add_argument(flag, type=kind, default=None, help=f"{text} (--executor slurm; sets cluster.{key})")
     p.add_argument("--timeout-min", type=int, default=240, help="time limit per job in minutes")
     p.add_argument("--force-new", action="store_true",
                    help="in an existing --out, start afresh the runs recorded or checkpointed with a "
@@ -68,7 +77,7 @@ def resolve_jobs(cfg: dict, device, requested: int, runs: int, profile=None) -> 
 def run(args: argparse.Namespace) -> int:
     import torch
 
-    from benchmarks.orchestration.executors import make_executor
+    from benchmarks.orchestration.executors import make_executor, require_slurm_commands, slurm_cpus
     from benchmarks.orchestration.replay_pictures import write_replay_pictures
     from benchmarks.orchestration.runner import (
         check_resumable,
@@ -79,12 +88,21 @@ def run(args: argparse.Namespace) -> int:
     )
 
     cfg = load_config(args.config, args.overrides)
+    for flag, (key, _, _) in CLUSTER_FLAGS.items():
+        value = getattr(args, flag.lstrip("-").replace("-", "_"))
+        if value is not None:
+            resolve_config({"cluster": {key: value}}, source=flag)  # checked alone: the error names the flag
+            cfg["cluster"][key] = value
     require_logger_packages(cfg["output"]["loggers"])
     # A SLURM job resolves the device on its node; everything else resolves it here, failing early.
     device = args.device if args.executor == "slurm" else resolve_device(args.device)
     if not isinstance(device, str):  # else checked on the node, when the run starts
         check_precision(cfg["train"]["precision"], device)
-    jobs = resolve_jobs(cfg, device, args.jobs, len(plan_runs(cfg)))
+    if args.executor == "slurm":  # one run per job; its torch threads are the job's CPUs
+        require_slurm_commands()
+        jobs, cfg["train"]["threads"] = 1, slurm_cpus(cfg)
+    else:
+        jobs = resolve_jobs(cfg, device, args.jobs, len(plan_runs(cfg)))
     name = Path(args.config).stem if args.config else "quick"
     out = Path(args.out) if args.out else Path("runs") / f"{name}-{time.strftime('%Y%m%d-%H%M%S')}"
     experiment = prepare_experiment(cfg, str(args.config or bundled_config()))  # data, splits and budgets checked before any output
@@ -93,8 +111,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"[itas] removed {orphan} (left by an interrupted write)")
     for key in check_resumable(experiment, out, force_new=args.force_new):
         print(f"[itas] {key}: recorded with another config, started afresh (--force-new)")
-    executor = make_executor(args.executor, out / "jobs", args.slurm_partition, args.slurm_gpus,
-                             args.timeout_min, jobs=jobs)
+    executor = make_executor(args.executor, out / "jobs", cfg, args.timeout_min, jobs=jobs)
     dump_config(cfg, out / "config.yaml")
     print(f"[itas] run {name} on {device} -> {out}")
     records = run_experiment(experiment, out, device, progress=not args.no_progress, executor=executor)

@@ -73,15 +73,19 @@ class RunBars:
     def close(self) -> None:
         for key in list(self.bars):
             self.finish(key)
-        folder = self.out_dir / "progress"
-        if folder.is_dir() and not any(folder.iterdir()):
-            folder.rmdir()
+        remove_empty(self.out_dir / "progress")
+
+
+def remove_empty(folder: Path) -> None:
+    if folder.is_dir() and not any(folder.iterdir()):
+        folder.rmdir()
 
 
 def wait_for_jobs(jobs: dict, out_dir: Path, progress: bool, on_done: Callable[[str, object], None],
-                  poll_seconds: float = POLL_SECONDS) -> None:
+                  poll_seconds: float = POLL_SECONDS, poll: Callable[[dict], None] | None = None) -> None:
     """Poll `jobs` ({run key: a submitit job or future, with done()}) until all are done, calling
-    `on_done(key, job)` for each as it finishes (it may raise to stop the wait)."""
+    `on_done(key, job)` for each as it finishes and `poll(remaining)` after every look (either may
+    raise to stop the wait)."""
     remaining = dict(jobs)
     bars = RunBars(out_dir, progress)
     summary = tqdm(total=len(jobs), desc="runs", unit="run", disable=not progress)
@@ -92,6 +96,8 @@ def wait_for_jobs(jobs: dict, out_dir: Path, progress: bool, on_done: Callable[[
                 on_done(key, remaining.pop(key))
                 summary.update()
             bars.refresh(list(remaining))
+            if poll is not None and remaining:
+                poll(remaining)
             if remaining:
                 time.sleep(poll_seconds)
     finally:

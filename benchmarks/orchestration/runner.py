@@ -14,15 +14,16 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-import submitit
 import torch
 from tqdm.auto import tqdm
 
 from benchmarks.orchestration.checkpoints import RunCheckpoint, checkpoint_path, load_checkpoint, read_header
 from benchmarks.config import StrategyEntry, strategy_entries
+from benchmarks.orchestration.jobs import RunJob
 from benchmarks.orchestration.fingerprints import fingerprint, mismatch_error, run_config
 from benchmarks.orchestration.data import experiment_scenario, load_experiment_data
-from benchmarks.orchestration.live_progress import progress_path, wait_for_jobs
+from benchmarks.orchestration.ledger import job_log, last_error_line, record_failed, record_started
+from benchmarks.orchestration.live_progress import progress_path, remove_empty, wait_for_jobs
 from benchmarks.orchestration.training import (RunOutputs, RunSpec, build_backbone, parameter_count, run_key,
                                                train_run)
 from replay.budget import Budget
@@ -121,6 +122,8 @@ def execute_run(cfg: dict, out_dir: Path, run: PlannedRun, device: torch.device 
     write_text_atomically(path, json.dumps(record, indent=1) + "\n")
     if not cfg["output"]["keep_checkpoints"]:
         checkpoint.path.unlink(missing_ok=True)
+    if report_progress:
+        outputs.progress.unlink(missing_ok=True)
     return record
 
 
@@ -154,16 +157,6 @@ def check_resumable(exp: Experiment, out_dir: Path, force_new: bool = False) -> 
     return fresh
 
 
-class RunJob(submitit.helpers.Checkpointable):
-    """One run as a submitit job. When SLURM preempts the job or its time runs out, submitit calls
-    `checkpoint`, which (Checkpointable's default) requeues this same callable with the same
-    arguments; the requeued job finds the run's checkpoint and resumes after its last finished task."""
-
-    def __call__(self, cfg: dict, out_dir: Path, run: PlannedRun, device: str, progress: bool,
-                 report_progress: bool = False) -> dict:
-        return execute_run(cfg, out_dir, run, device, progress, None, report_progress)
-
-
 @dataclass
 class Experiment:
     """A validated config: its planned runs and one scenario per seed."""
@@ -195,31 +188,64 @@ def prepare_experiment(cfg: dict, source: str = "config") -> Experiment:
     return Experiment(cfg, runs, scenarios)
 
 
-def report_job(key: str, job) -> None:
-    """The status line of a finished job, or its failure as one line."""
+def job_failure(job) -> str | None:
+    """None for a job that finished, else the last error line of what ended it (submitit hands over
+    the job's traceback, or for a killed job its error log, where SLURM writes why it killed it)."""
     try:
-        seconds = job.result()["seconds"]
-        tqdm.write(f"[itas] {key}: done in {seconds:.0f} s")
-    except Exception as err:  # submitit wraps the job's own error; its log names the cause
-        last = str(err).strip().splitlines()[-1] if str(err).strip() else type(err).__name__
-        raise DataError(f"run {key} (job {job.job_id}) failed: {last}") from None
+        job.result()
+        return None
+    except Exception as err:  # whatever the job raised, or submitit's word that it produced nothing
+        log = job_log(job)
+        if log is not None and not Path(log).is_file():
+            state = job.state
+            return "ended before it started" + (f" (SLURM state {state})" if state != "ENDED" else "")
+        return last_error_line(str(err)) or type(err).__name__
 
 
 def run_experiment(exp: Experiment, out_dir: Path, device: torch.device | str, progress: bool = True,
                    executor=None) -> list[dict]:
-    """Every planned run, in this process or through a submitit `executor`; returns the records."""
+    """Every planned run, in this process or through a submitit `executor`; returns the records.
+    Every run started is noted in DIR/jobs/runs.json (benchmarks.orchestration.ledger); with an
+    executor, failed jobs are said one line each as they end, and the sweep then fails naming them."""
     cfg, runs = exp.cfg, exp.runs
     write_text_atomically(out_dir / "tasks.json", json.dumps(exp.tasks_json(), indent=1) + "\n")
-    if executor is None:
-        return [execute_run(cfg, out_dir, run, device, progress, exp.scenarios[run.seed]) for run in runs]
     pending = [run for run in runs if not record_path(out_dir, run).is_file()]
+    if executor is None:
+        record_started(out_dir, {run.key: {"executor": "inline"} for run in pending})
+        records = []
+        for run in runs:
+            try:
+                records.append(execute_run(cfg, out_dir, run, device, progress, exp.scenarios[run.seed], True))
+            except Exception as err:
+                record_failed(out_dir, run.key, last_error_line(str(err)) or type(err).__name__)
+                raise
+        remove_empty(out_dir / "progress")
+        return records
+    failed: dict[str, str] = {}
+
+    def on_done(key: str, job) -> None:
+        error = job_failure(job)
+        if error is None:
+            tqdm.write(f"[itas] {key}: done in {job.result()['seconds']:.0f} s")
+            return
+        failed[key] = error
+        record_failed(out_dir, key, error)
+        log = job_log(job)
+        tqdm.write(f"[itas] {key} (job {job.job_id}) failed: {error}" + (f"; job log: {log}" if log and Path(log).is_file() else ""))
+
     try:
         with executor.batch():
-            jobs = [executor.submit(RunJob(), cfg, out_dir, run, device, False, progress) for run in pending]
-        for run, job in zip(pending, jobs):
-            print(f"[itas] {run.key}: submitted as job {job.job_id}")
-        wait_for_jobs({run.key: job for run, job in zip(pending, jobs)}, out_dir, progress, report_job)
+            jobs = {run.key: executor.submit(RunJob(), cfg, out_dir, run.key, device, False, True) for run in pending}
+        kind = getattr(executor, "kind", "local")
+        record_started(out_dir, {key: {"executor": kind, "job": str(job.job_id), "log": job_log(job)}
+                                 for key, job in jobs.items()})
+        for key, job in jobs.items():
+            print(f"[itas] {key}: submitted as job {job.job_id}")
+        wait_for_jobs(jobs, out_dir, progress, on_done, poll=getattr(executor, "poll", None))
     finally:
         if hasattr(executor, "shutdown"):  # local process pools; submitit executors hold no processes
             executor.shutdown()
+    if failed:
+        raise DataError(f"{len(failed)} of {len(jobs)} runs failed ({', '.join(failed)}; their errors and job logs "
+                        "are above and in `itas status`); re-running the same command runs only those")
     return [json.loads(record_path(out_dir, run).read_text()) for run in runs]

@@ -93,6 +93,12 @@ def out_case(make_out, fail_errno=None):
     return case
 
 
+def no_slurm_case(tmp: Path, monkeypatch):
+    """`itas run --executor slurm` where no SLURM client command is on PATH."""
+    monkeypatch.setenv("PATH", str(tmp / "empty"))
+    return ["run", "--executor", "slurm", "--out", str(tmp / "out"), "--no-progress"], tmp / "out"
+
+
 def a_file(tmp: Path) -> Path:
     (tmp / "file.txt").write_text("mine")
     return tmp / "file.txt"
@@ -313,6 +319,8 @@ CATALOGUE = {
     "negative EWC lambda": (config_case(tiny_config(strategies=[{"name": "ewc", "params": {"lambda": -1}}])), "strategies.ewc: parameter 'lambda' must be a number >= 0, got -1"),
     "byte budget below EWC's arrays": (config_case(tiny_config(strategies=["ewc"], budgets=[{"bytes": "1KB"}])), "budget bytes=1KB cannot hold ewc's importance and anchor arrays (2 x "),
     "byte budget below one DER++ video": (config_case(tiny_config(strategies=["derpp"], budgets=[{"bytes": "1KB"}])), "budget bytes=1KB cannot hold one video of task 0"),
+    "unknown cluster key": (config_case(tiny_config(cluster={"cpus": 2})), "bad.yaml: unknown key 'cluster.cpus'"),
+    "negative cluster.cpus_per_task": (config_case(tiny_config(cluster={"cpus_per_task": -2})), "'cluster.cpus_per_task' must be a positive integer or null, got -2"),
     "NaN train.lr": (config_case(text=b"train: {lr: .nan}\n"), "bad.yaml: 'train.lr' must be a positive number, got nan"),
     "infinite train.lr": (config_case(text=b"train: {lr: 1e400}\n"), "bad.yaml: 'train.lr' must be a positive number, got inf"),
     "data.root a number": (config_case(tiny_config(data={"root": 123})), "'data.root' must be a path (text) or null, got 123"),
@@ -345,6 +353,8 @@ CATALOGUE = {
     "unknown flag": (lambda t: (["run", "--epochs=3", "--out", str(t / "out")], t / "out"), "itas run: error: unrecognized arguments: --epochs=3 (see itas run --help)"),
     "missing required argument": (lambda t: (["eval", "--gt", str(t)], t / "nothing"), "itas eval: error: the following arguments are required: --pred (see itas eval --help)"),
     "--device unknown": (lambda t: (["run", "--device", "tpu", "--out", str(t / "out")], t / "out"), "--device: expected auto, cpu or cuda[:N], got 'tpu'"),
+    "--slurm-mem-gb negative": (lambda t: (["run", "--executor", "slurm", "--slurm-mem-gb", "-4", "--out", str(t / "out")], t / "out"), "--slurm-mem-gb: 'cluster.mem_gb' must be a positive number or null, got -4.0"),
+    "--executor slurm without sbatch on PATH": (no_slurm_case, "--executor slurm: no 'sbatch' command on PATH"),
     # run folders given to itas report
     "eval_task outside the run's tasks": (report_case(lambda f: (f / "metrics.csv").write_text("\n".join(metrics_lines() + ["finetune,none,42,1,99,acc,1"]) + "\n")), "metrics.csv: run strategy=finetune, budget=none, seed=42 has eval_task 99, expected consecutive tasks 0..2"),
     "missing memory.csv": (report_case(lambda f: (f / "memory.csv").unlink()), "memory.csv: file not found, expected beside metrics.csv"),

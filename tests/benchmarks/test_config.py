@@ -61,7 +61,7 @@ def test_dump_config_reads_back_to_the_same_config(tmp_path):
 # (config text, the DataError message after "<file>: ")
 BAD_CONFIGS = {
     "unknown top-level key": ("trian: {epochs: 2}\n", "unknown key 'trian' (allowed: data, protocol, backbone, "
-                              "train, strategies, budgets, output)"),
+                              "train, strategies, budgets, output, cluster)"),
     "unknown section key": ("train: {epoch: 2}\n", "unknown key 'train.epoch' (allowed: epochs, lr, batch_size, "
                             "eval_batch_size, threads, precision)"),
     "unknown precision": ("train: {precision: fp16}\n", "'train.precision' is 'fp16'; expected one of fp32, tf32, bf16"),

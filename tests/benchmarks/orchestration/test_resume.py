@@ -5,7 +5,7 @@ import submitit
 from itas_cli import itas_run, run_cli
 from tiny_config import tiny_config, write_config
 
-from benchmarks.orchestration.runner import RunJob
+from benchmarks.orchestration.jobs import RunJob
 
 pytestmark = pytest.mark.usefixtures("itas_cache")
 

@@ -47,7 +47,10 @@ def test_a_sweep_is_one_job_array_with_live_progress_and_the_tables_of_one_proce
 
 
 def test_a_job_requeued_mid_task_resumes_after_its_last_finished_task(tmp_path, slurm):
-    cfg, out, key = config(tmp_path, 150, strategies=["finetune"]), tmp_path / "slurm", "finetune__none__seed42"
+    # ~40 s of training: after the requeue (during the second task) at least 15 s are left, more
+    # than the 5 s the job keeps running between SIGTERM, which submitit ignores, and SIGKILL
+    epochs = epochs_for(tmp_path, 40)
+    cfg, out, key = config(tmp_path, epochs, strategies=["finetune"]), tmp_path / "slurm", "finetune__none__seed42"
     child = itas("run", cfg, "--out", out, *SLURM, "--no-progress")
     wait_for(lambda: task_of(out / "progress" / f"{key}.json") >= 1, 240, "the job's second task")
     job = job_of(out, key)
@@ -61,11 +64,18 @@ def test_a_job_requeued_mid_task_resumes_after_its_last_finished_task(tmp_path, 
     assert same_tables(out, one_process(cfg, tmp_path / "inline"))
 
 
-def seconds_per_epoch(tmp_path: Path, protocol: dict) -> float:
-    """A one-process run of 20 epochs per task, timed: what an epoch of every task costs here."""
-    cfg = config(tmp_path / "timing", 20, strategies=["finetune"], protocol=protocol)
-    record = json.loads((one_process(cfg, tmp_path / "timing" / "out") / "runs" / "finetune__none__seed42.json").read_text())
-    return record["seconds"] / 20
+FIVE_TASKS = {"tasks": 5, "labels": "disjoint", "seeds": [42]}
+
+
+def epochs_for(tmp_path: Path, seconds: float, protocol: dict = FIVE_TASKS) -> int:
+    """Epochs per task for a finetune run of about `seconds` on this machine, timed from a
+    one-process run of 20 epochs: the tests that act while a job trains need it to train long
+    enough, on an idle machine as on a busy one."""
+    folder = tmp_path / "timing"
+    folder.mkdir()
+    cfg = config(folder, 20, strategies=["finetune"], protocol=protocol)
+    record = json.loads((one_process(cfg, folder / "out") / "runs" / "finetune__none__seed42.json").read_text())
+    return max(20, round(seconds / (record["seconds"] / 20)))
 
 
 def test_a_job_past_its_time_limit_checkpoints_requeues_and_finishes(tmp_path, slurm):
@@ -73,8 +83,7 @@ def test_a_job_past_its_time_limit_checkpoints_requeues_and_finishes(tmp_path, s
     # earlier: with 1 minute and 5 s, 25-55 s after the job starts. Ten one-activity tasks sized to
     # ~70 s of training on this machine: longer than an attempt, a few seconds per task.
     protocol = {"tasks": 10, "labels": "disjoint", "seeds": [42]}
-    (tmp_path / "timing").mkdir()
-    epochs = max(20, round(70 / seconds_per_epoch(tmp_path, protocol)))
+    epochs = epochs_for(tmp_path, 70, protocol)
     cfg = config(tmp_path, epochs, strategies=["finetune"], cluster={"signal_delay_s": 5}, protocol=protocol)
     out, key = tmp_path / "slurm", "finetune__none__seed42"
     start = time.monotonic()
@@ -94,7 +103,7 @@ def test_a_job_past_its_time_limit_checkpoints_requeues_and_finishes(tmp_path, s
 
 
 def test_a_cancelled_job_is_named_with_its_log_and_a_rerun_submits_only_it(tmp_path, slurm):
-    cfg, out, key = config(tmp_path, 150, **PAIR), tmp_path / "slurm", "mean__videos=5__seed42"
+    cfg, out, key = config(tmp_path, epochs_for(tmp_path, 40), **PAIR), tmp_path / "slurm", "mean__videos=5__seed42"
     child = itas("run", cfg, "--out", out, *SLURM, "--no-progress")
     wait_for(lambda: task_of(out / "progress" / f"{key}.json") >= 0, 240, "the job to start training")
     job = job_of(out, key)
@@ -127,7 +136,8 @@ def test_a_request_no_node_can_satisfy_is_named_within_a_minute(tmp_path, slurm)
 def test_status_of_a_sweep_with_a_recorded_a_running_a_failed_and_a_pending_run(tmp_path, slurm):
     # one array task at a time: the first finishes, the second runs, the third is cancelled while it
     # waits, the fourth waits (reason JobArrayTaskLimit)
-    cfg = config(tmp_path, 150, **PAIR, protocol={"tasks": 5, "labels": "disjoint", "seeds": [42, 43]},
+    epochs = epochs_for(tmp_path, 40)  # each run: long enough to be seen running
+    cfg = config(tmp_path, epochs, **PAIR, protocol={"tasks": 5, "labels": "disjoint", "seeds": [42, 43]},
                  cluster={"array_parallelism": 1})
     out = tmp_path / "slurm"
     child = itas("run", cfg, "--out", out, *SLURM, "--no-progress")
@@ -145,7 +155,7 @@ def test_status_of_a_sweep_with_a_recorded_a_running_a_failed_and_a_pending_run(
     lines = dict(re.match(r"(\S+)\s+(\S+(?: started)?)\s+(.*)", line).groups()[:2] for line in stdout.splitlines()[:4])
     assert lines == {"finetune__none__seed42": "recorded", "mean__videos=5__seed42": "running",
                      "finetune__none__seed43": "failed", "mean__videos=5__seed43": "pending"}, stdout
-    assert re.search(r"mean__videos=5__seed42\s+running\s+task \d/5, epoch \d+/150.*SLURM job \d+_1 RUNNING", stdout)
+    assert re.search(rf"mean__videos=5__seed42\s+running\s+task \d/5, epoch \d+/{epochs}.*SLURM job \d+_1 RUNNING", stdout)
     assert re.search(r"mean__videos=5__seed43\s+pending\s+SLURM job \d+_3 PENDING, reason JobArrayTaskLimit", stdout)
     assert re.search(r"finetune__none__seed42\s+recorded\s+final Acc \d+\.\d\d", stdout)
     assert stdout.splitlines()[-1] == "4 runs: 1 recorded, 1 running, 1 failed, 1 pending"

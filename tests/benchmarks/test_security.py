@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 import torch
 from itas_cli import run_cli
-from test_bad_input_catalogue import ACTIONS, VIDEOS, CreatesFile, dataset, malicious_checkpoint, memory_file
+from bad_input_cases import ACTIONS, VIDEOS, CreatesFile, dataset, malicious_checkpoint, memory_file
 from tiny_config import tiny_config, write_config
 
 from replay.files import seal, unseal

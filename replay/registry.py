@@ -18,7 +18,7 @@ from replay.latent import CondensedMemory, EncodedMemory
 from replay.memory import Memory
 from replay.stored import SelectedVideoMemory
 from tasks.errors import DataError
-from tasks.plugins import Plugin, check_signature, find_plugin, installed
+from tasks.plugins import Plugin, check_signature, required_plugin
 
 GROUP = "itas.memories"
 
@@ -56,11 +56,7 @@ def memory_class(name: str) -> type:
     """The class of memory `name`: built in, an `itas.memories` entry point or a dotted path."""
     if name in MEMORIES:
         return MEMORIES[name]
-    plugin = find_plugin(GROUP, name)
-    if plugin is None:
-        known = sorted({*MEMORIES, *installed(GROUP)})
-        raise DataError(f"memory: unknown memory {name!r} (known: {', '.join(known)})")
-    return check_memory_class(plugin)
+    return check_memory_class(required_plugin(GROUP, name, 'memory', MEMORIES))
 
 
 def check_memory_class(plugin: Plugin) -> type:

@@ -16,6 +16,7 @@ parameter name, numbers and strings, so a checkpoint restores it exactly.
 """
 from __future__ import annotations
 
+from abc import abstractmethod
 from collections.abc import Iterator
 
 import torch
@@ -78,9 +79,9 @@ class ParameterRegularizer(SupervisedPlugin):
         if self.budget_bytes is not None and held > self.budget_bytes:
             raise RuntimeError(f"{self.name} holds {held} bytes over its budget {self.budget_label}")
 
+    @abstractmethod
     def task_importance(self, strategy) -> dict[str, torch.Tensor]:
-        """Ω of the task just trained, one tensor per parameter (subclasses)."""
-        raise NotImplementedError
+        """Ω of the task just trained, one tensor per parameter."""
 
     def combine(self, old: dict[str, torch.Tensor], new: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
         """How a task's importance joins the running one: summed (subclasses may decay the old)."""

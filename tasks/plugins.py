@@ -11,7 +11,7 @@ import importlib
 import inspect
 from dataclasses import dataclass
 from importlib.metadata import EntryPoint, entry_points
-from typing import Callable
+from typing import Callable, Iterable
 
 from tasks.errors import DataError, first_line
 
@@ -77,6 +77,15 @@ def find_plugin(group: str, name: str) -> Plugin | None:
         return None
     source = f"entry point {group}"
     return Plugin(name, source, point.value, import_object(name, point.value, source))
+
+
+def required_plugin(group: str, name: str, kind: str, builtin: Iterable[str]) -> Plugin:
+    """find_plugin, with an unknown `name` a DataError listing the built-in and installed names."""
+    plugin = find_plugin(group, name)
+    if plugin is None:
+        known = sorted({*builtin, *installed(group)})
+        raise DataError(f"{kind}: unknown {kind} {name!r} (known: {', '.join(known)})")
+    return plugin
 
 
 def installed(group: str) -> list[str]:

@@ -16,8 +16,7 @@ import torch
 
 from strategies.backbones.asformer import ASFormer
 from strategies.backbones.mstcn import MSTCN
-from tasks.errors import DataError
-from tasks.plugins import Plugin, check_signature, find_plugin, installed
+from tasks.plugins import Plugin, check_signature, required_plugin
 
 GROUP = "itas.backbones"
 BackboneFactory = Callable[[int, int, Mapping], torch.nn.Module]
@@ -33,11 +32,7 @@ def backbone_factory(name: str) -> BackboneFactory:
     """The factory of backbone `name`: built in, else an entry point or a dotted path, checked."""
     if name in BACKBONES:
         return BACKBONES[name]
-    plugin = find_plugin(GROUP, name)
-    if plugin is None:
-        known = sorted({*BACKBONES, *installed(GROUP)})
-        raise DataError(f"backbone: unknown backbone {name!r} (known: {', '.join(known)})")
-    return checked_factory(plugin)
+    return checked_factory(required_plugin(GROUP, name, 'backbone', BACKBONES))
 
 
 def checked_factory(plugin: Plugin) -> BackboneFactory:

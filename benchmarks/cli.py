@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import re
 import sys
 from typing import NoReturn
 
@@ -55,9 +56,28 @@ def main(argv: list[str] | None = None) -> int:
         where = f"{err.filename}: " if err.filename else ""
         print(f"itas {args.command}: error: {where}{err.strerror or first_line(err)}", file=sys.stderr)
         return 2
+    except (MemoryError, RuntimeError) as err:
+        if not out_of_memory(err):
+            raise
+        # The config asks more of this machine than it has: one line saying what to shrink.
+        print(f"itas {args.command}: error: out of memory{allocation(err)}; a smaller backbone (backbone.maps), "
+              "TCA (a memory's hidden, latent, batch_frames), train.batch_size or fewer --jobs needs less",
+              file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         print(f"itas {args.command}: interrupted", file=sys.stderr)
         return 130
+
+
+def out_of_memory(err: BaseException) -> bool:
+    """A failed allocation: Python's MemoryError, torch's CPU allocator or CUDA's out-of-memory error."""
+    text = str(err)
+    return isinstance(err, MemoryError) or "can't allocate memory" in text or "out of memory" in text
+
+
+def allocation(err: BaseException) -> str:
+    found = re.search(r"[Tt]ried to allocate ([\d.]+ ?[KMGT]?i?B|\d+ bytes)", str(err))
+    return f" (tried to allocate {found.group(1)})" if found else ""
 
 
 if __name__ == "__main__":

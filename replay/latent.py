@@ -31,9 +31,18 @@ from tasks.video import Video, segments
 PARAMETER_BYTES = 4  # decoders are held in float32
 
 
-def check_int(name: str, value: object, minimum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        raise DataError(f"memory {name}: expected an integer >= {minimum}, got {value!r}")
+# Upper bounds on sizes and step counts, so a typo is a one-line error before anything is allocated
+# or trained (a 4e9-wide layer is an allocator traceback, 1e12 epochs a run that never ends); each is
+# far beyond P's settings (latent 256, hidden 512, 2,500 TCA epochs, 10,000 inversion steps, K <= 5).
+MAX_WIDTH = 16_384       # latent and hidden sizes, as the widest generated features (data.dim)
+MAX_STEPS = 1_000_000    # TCA epochs and inversion steps
+MAX_CODES = 1024         # codes per segment (K)
+MAX_BATCH_FRAMES = 2**24
+
+
+def check_int(name: str, value: object, minimum: int, maximum: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not minimum <= value <= maximum:
+        raise DataError(f"memory {name}: expected an integer in {minimum}..{maximum}, got {value!r}")
     return value
 
 
@@ -72,12 +81,12 @@ class DecoderMemory(ReconstructingMemory):
         **params: object,
     ):
         super().__init__(budget, **params)
-        self.latent = check_int("latent", latent, 1)
-        self.hidden = check_int("hidden", hidden, 1)
-        self.tca_epochs = check_int("tca_epochs", tca_epochs, 1)
+        self.latent = check_int("latent", latent, 1, MAX_WIDTH)
+        self.hidden = check_int("hidden", hidden, 1, MAX_WIDTH)
+        self.tca_epochs = check_int("tca_epochs", tca_epochs, 1, MAX_STEPS)
         self.tca_lr = check_float("tca_lr", tca_lr)
         self.beta = check_float("beta", beta, positive=False)
-        self.batch_frames = check_int("batch_frames", batch_frames, 1)
+        self.batch_frames = check_int("batch_frames", batch_frames, 1, MAX_BATCH_FRAMES)
         self._trained: TCA | None = None
         self._run_seed = 0
         self._device_decoders: dict[tuple[int, str], TCADecoder] = {}
@@ -152,7 +161,7 @@ class LatentCodeMemory(DecoderMemory):
         **tca: object,
     ):
         super().__init__(budget, selection=selection, gamma=gamma, seed=seed, **tca)
-        self.K = check_int("K", K, 1)
+        self.K = check_int("K", K, 1, MAX_CODES)
         self.code_dtype = check_code_dtype(code_dtype)
 
     def check_loaded(self, num_classes: int) -> None:
@@ -221,7 +230,7 @@ class CondensedMemory(LatentCodeMemory):
     def __init__(self, budget: Budget, inversion_steps: int = 10_000, inversion_lr: float = 1e-2,
                  **params: object):
         super().__init__(budget, **params)
-        self.inversion_steps = check_int("inversion_steps", inversion_steps, 0)
+        self.inversion_steps = check_int("inversion_steps", inversion_steps, 0, MAX_STEPS)
         self.inversion_lr = check_float("inversion_lr", inversion_lr)
 
     def _reporter(self, report: Callable[[str, int, int], None]) -> Callable[[int, torch.Tensor], None]:

@@ -80,4 +80,5 @@ def build(ctx: StrategyContext, params: dict) -> StrategyParts:
     """params: sample_size (memory videos per reference gradient, 8), the memory's selection, gamma, seed."""
     own, memory_params = split_params("agem", ctx, params, ("sample_size",))
     memory = OriginalMemory(ctx.budget, **memory_params)
-    return StrategyParts(plugins=[AGEMPlugin(memory, ctx, positive_int("agem", own, "sample_size", 8))], memory=memory)
+    sample_size = positive_int("agem", own, "sample_size", 8, 1_000_000)
+    return StrategyParts(plugins=[AGEMPlugin(memory, ctx, sample_size)], memory=memory)

@@ -104,6 +104,7 @@ def build(ctx: StrategyContext, params: dict) -> StrategyParts:
     alpha and temperature (distillation, as LwF), the memory's selection, gamma, seed."""
     own, memory_params = split_params("bic", ctx, params, ("validation", "bias_steps", *DISTILLATION_PARAMS))
     alpha, temperature = distillation_params("bic", own)
-    plugin = BiasCorrectionPlugin(OriginalMemory(ctx.budget, **memory_params), ctx,
-                                  positive_int("bic", own, "validation", 1), positive_int("bic", own, "bias_steps", 200))
+    validation = positive_int("bic", own, "validation", 1, 1_000_000)
+    bias_steps = positive_int("bic", own, "bias_steps", 200, 1_000_000)
+    plugin = BiasCorrectionPlugin(OriginalMemory(ctx.budget, **memory_params), ctx, validation, bias_steps)
     return StrategyParts(plugins=[DistillationPlugin(alpha, temperature), plugin], memory=plugin.memory)

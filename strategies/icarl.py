@@ -141,7 +141,8 @@ def build(ctx: StrategyContext, params: dict) -> StrategyParts:
     reject_params("icarl", params, ("clip", "clips_per_video", *DISTILLATION_PARAMS))
     if ctx.budget is None:
         raise DataError("strategies.icarl: needs a replay budget (budgets: [{videos: N}] or [{bytes: ...}])")
-    memory = ClipMemory(ctx.budget, positive_int("icarl", params, "clip", 8), positive_int("icarl", params, "clips_per_video", 8))
+    memory = ClipMemory(ctx.budget, positive_int("icarl", params, "clip", 8, 100_000),
+                        positive_int("icarl", params, "clips_per_video", 8, 10_000))
     alpha, temperature = distillation_params("icarl", params)
     plugins = [DistillationPlugin(alpha, temperature),
                ExemplarClipPlugin(memory, ctx.train_videos, ctx.num_classes)]

@@ -23,9 +23,10 @@ def number_param(strategy: str, params: dict, key: str, default: float, allow_ze
     return float(value)
 
 
-def positive_int(strategy: str, params: dict, key: str, default: int) -> int:
-    """params[key] (default when absent) as an integer >= 1; DataError naming the key otherwise."""
+def positive_int(strategy: str, params: dict, key: str, default: int, upper: int) -> int:
+    """params[key] (default when absent) as an integer in 1..upper; DataError naming the key otherwise.
+    The bound keeps a typo from becoming an allocator traceback or a run that never ends."""
     value = params.get(key, default)
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
-        raise DataError(f"strategies.{strategy}: parameter '{key}' must be a positive integer, got {value!r}")
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or not 1 <= value <= upper:
+        raise DataError(f"strategies.{strategy}: parameter '{key}' must be an integer in 1..{upper}, got {value!r}")
     return int(value)

@@ -137,7 +137,7 @@ def test_nme_hand_made():
 
 def test_bad_params_raise_data_error():
     ctx = StrategyContext(Budget(videos=2), 0, CPU, NUM_CLASSES)
-    with pytest.raises(DataError, match="'clip' must be a positive integer"):
+    with pytest.raises(DataError, match="'clip' must be an integer in 1..100000, got 0"):
         build_strategy("icarl", ctx, {"clip": 0})
     with pytest.raises(DataError, match="needs a replay budget"):
         build_strategy("icarl", StrategyContext(None, 0, CPU, NUM_CLASSES), {})

@@ -39,8 +39,11 @@ def test_replay_strategy_params_reach_the_memory():
     ("original", {"K": 2}, "memory original: unknown parameter 'K' (allowed: selection, gamma, seed, noise, noise_rank, noise_draws)"),
     ("er_ace", {"K": 2}, "strategies.er_ace: unknown parameter 'K' (allowed: selection, gamma, seed)"),
     ("gdumb", {"selection": "best"}, "memory selection: 'best' is not one of random, herding, diverse"),
-    ("agem", {"sample_size": 0}, "strategies.agem: parameter 'sample_size' must be a positive integer, got 0"),
-    ("bic", {"validation": 1.5}, "strategies.bic: parameter 'validation' must be a positive integer, got 1.5"),
+    ("agem", {"sample_size": 0}, "strategies.agem: parameter 'sample_size' must be an integer in 1..1000000, got 0"),
+    ("bic", {"validation": 1.5}, "strategies.bic: parameter 'validation' must be an integer in 1..1000000, got 1.5"),
+    ("icarl", {"clip": 10**9}, "strategies.icarl: parameter 'clip' must be an integer in 1..100000, got 1000000000"),
+    ("condensed", {"hidden": 4_000_000_000}, "memory hidden: expected an integer in 1..16384, got 4000000000"),
+    ("tca", {"tca_epochs": 10**12}, "memory tca_epochs: expected an integer in 1..1000000, got 1000000000000"),
 ])
 def test_unknown_names_and_params_are_data_errors(name, params, message):
     with pytest.raises(DataError) as err:

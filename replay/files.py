@@ -26,7 +26,7 @@ import torch
 
 from replay.budget import Budget
 from replay.codes import StoredCodes
-from replay.registry import make_memory
+from replay.registry import MEMORIES, make_memory
 from replay.residual_noise import ResidualNoise
 from replay.stored import SelectedVideoMemory, StoredVideo, TaskMemory
 from replay.tca import TCADecoder
@@ -93,6 +93,10 @@ def load_memory(path: Path) -> MemoryFile:
     if not path.is_file():
         raise DataError(f"{path}: memory file not found")
     content = unseal(_read_archive(path, path), path)
+    # Only built-in names: a plugin name would make opening a file import whatever module it names.
+    if not isinstance(content.get("memory"), str) or content["memory"] not in MEMORIES:
+        raise DataError(f"{path}: memory {content.get('memory')!r} is not one of {', '.join(MEMORIES)} "
+                        "(memory files hold built-in memories only)")
     try:
         budget = {key: value for key, value in content["budget"].items() if value is not None}
         memory = make_memory(content["memory"], Budget.parse(budget), **content["params"])

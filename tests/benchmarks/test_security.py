@@ -108,3 +108,16 @@ def test_a_memory_file_that_would_run_code_is_refused(tmp_path, where):
     code, _, stderr = run_cli("replay", str(path), "--out", str(tmp_path / "out"), "--device", "cpu")
     check_refused(code, stderr, "replay", f"{path}: refused, it asks for io.open;")
     assert not marker.exists() and not (tmp_path / "out").exists()
+
+
+def test_a_memory_file_naming_a_plugin_imports_nothing(tmp_path, monkeypatch):
+    """A plugin name in a memory file would import the module it names: refused before any import."""
+    marker = tmp_path / "imported"
+    (tmp_path / "planted_memory.py").write_text(f"open({str(marker)!r}, 'w').close()\nclass Memory: pass\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    path = memory_file(tmp_path / "m.pt")
+    content = unseal(torch.load(path, weights_only=True), path)
+    torch.save(seal({**content, "memory": "planted_memory:Memory"}), path)
+    code, _, stderr = run_cli("replay", str(path), "--out", str(tmp_path / "out"), "--device", "cpu")
+    check_refused(code, stderr, "replay", f"{path}: memory 'planted_memory:Memory' is not one of original, mean")
+    assert not marker.exists() and not (tmp_path / "out").exists()

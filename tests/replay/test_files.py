@@ -77,7 +77,7 @@ def _first_record_codes(content):
 
 
 @pytest.mark.parametrize("edit, message", [
-    (lambda c: c.update(memory="nope"), "unknown memory 'nope'"),
+    (lambda c: c.update(memory="nope"), "memory 'nope' is not one of original, mean"),
     (lambda c: c.update(params={"K": 0}), "K"),
     (lambda c: c.update(classes=CLASSES[:7]), r"decoder \(latent, hidden, classes\) \(4, 16, 10\), expected \(4, 16, 7\)"),
     (lambda c: _first_record_codes(c).update(values={"$": "tensor", "data": torch.zeros(1, 4, dtype=torch.int8)}),

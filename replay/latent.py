@@ -33,7 +33,7 @@ PARAMETER_BYTES = 4  # decoders are held in float32
 
 # Upper bounds on sizes and step counts, so a typo is a one-line error before anything is allocated
 # or trained (a 4e9-wide layer is an allocator traceback, 1e12 epochs a run that never ends); each is
-# far beyond P's settings (latent 256, hidden 512, 2,500 TCA epochs, 10,000 inversion steps, K <= 5).
+# far beyond P's settings (latent 256, hidden 512, 2,500 TCA epochs, 10,000 inversion steps, K 1 or 8).
 MAX_WIDTH = 16_384       # latent and hidden sizes, as the widest generated features (data.dim)
 MAX_STEPS = 1_000_000    # TCA epochs and inversion steps
 MAX_CODES = 1024         # codes per segment (K)

@@ -26,6 +26,7 @@ import pickle
 import random
 from dataclasses import dataclass
 from pathlib import Path
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -39,7 +40,7 @@ from replay.stored import StoredVideo, TaskMemory
 from replay.tca import TCADecoder
 from replay.tca_cache import TCAOrigin
 from replay.transcripts import Transcripts
-from strategies.backbones import ASFormer, MSTCN
+from strategies.backbones import BACKBONES, make_backbone
 from strategies.icarl import ExemplarClipPlugin
 from strategies.icarl_memory import Clip
 from strategies.joint import CumulativeDataPlugin
@@ -170,8 +171,10 @@ def read_header(path: Path) -> tuple[dict, bytes]:
     return header, payload
 
 
-def load_checkpoint(path: Path, fingerprint: str, device: torch.device) -> dict | None:
-    """The state in `path` (None if absent), checked against the run's config fingerprint."""
+def load_checkpoint(path: Path, fingerprint: str, device: torch.device,
+                    backbone: Mapping | None = None) -> dict | None:
+    """The state in `path` (None if absent), checked against the run's config fingerprint; a plugin
+    `backbone` (the run's config section) adds its layer classes to what the file may build."""
     if not Path(path).is_file():
         return None
     header, payload = read_header(path)
@@ -182,7 +185,7 @@ def load_checkpoint(path: Path, fingerprint: str, device: torch.device) -> dict 
         return storage.to(device) if location.startswith("cuda") else storage
 
     try:
-        with torch.serialization.safe_globals(safe_classes()):
+        with torch.serialization.safe_globals(safe_classes() + plugin_layers(backbone)):
             return torch.load(io.BytesIO(payload), map_location=place, weights_only=True)
     except pickle.UnpicklingError as err:
         what = unsafe_content(err) or f"it is not a plain archive ({first_line(err, 80)})"
@@ -195,15 +198,23 @@ def safe_classes() -> list:
     """Everything a checkpoint may construct besides tensors and containers: the suite's state
     records (dataclasses of arrays and numbers), NumPy arrays (RNG states), and the layer classes of
     the backbones and the TCA decoder (LwF, BiC and iCaRL keep a frozen model, latent memories their
-    decoders), found by building one tiny instance of each (a new backbone adds one here; a
-    test checks that every configurable backbone is covered)."""
+    decoders), found by building one tiny instance of each registered backbone and of the decoder."""
     records = [Budget, StoredVideo, TaskMemory, StoredCodes, ResidualNoise, TCAOrigin, Transcripts, Clip]
-    models = [MSTCN(2, 2, stages=2, layers=1, maps=2), ASFormer(2, 2, stages=2, layers=1, maps=2),
-              TCADecoder(2, 2, latent=2, hidden=2)]
+    tiny = {"stages": 2, "layers": 1, "maps": 2, "dropout": 0.0, "channel_dropout": 0.0}
+    models = [*(factory(2, 2, tiny) for factory in BACKBONES.values()), TCADecoder(2, 2, latent=2, hidden=2)]
     layers = {type(module) for model in models for module in model.modules()}
     dtypes = sorted({type(np.dtype(code)) for code in "?bhilqBHILQefdgFDG"}, key=lambda cls: cls.__name__)
     arrays = [np.ndarray, np.dtype, multiarray._reconstruct, multiarray.scalar, *dtypes]
     return records + sorted(layers, key=lambda cls: cls.__qualname__) + arrays
+
+
+def plugin_layers(backbone: Mapping | None) -> list:
+    """The layer classes of a plugin backbone (none for a built-in one: `safe_classes` has them),
+    found by building the run's own model, as its frozen copies in a checkpoint were built."""
+    if backbone is None or backbone["name"] in BACKBONES:
+        return []
+    layers = {type(module) for module in make_backbone(backbone, 2, 2).modules()}
+    return sorted(layers, key=lambda cls: cls.__qualname__)
 
 
 @dataclass(frozen=True)
@@ -218,4 +229,4 @@ class RunCheckpoint:
         return save_checkpoint(self.path, state, self.fingerprint, self.config)
 
     def load(self, device: torch.device) -> dict | None:
-        return load_checkpoint(self.path, self.fingerprint, device)
+        return load_checkpoint(self.path, self.fingerprint, device, self.config.get("backbone"))

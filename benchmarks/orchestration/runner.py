@@ -149,7 +149,7 @@ def check_resumable(exp: Experiment, out_dir: Path, force_new: bool = False) -> 
         if stale and not force_new:
             raise mismatch_error(*stale[0], parts)
         if not stale and checkpoint.is_file():  # read once here, so a refused one stops the run before it writes
-            load_checkpoint(checkpoint, fingerprint(parts), torch.device("cpu"))
+            load_checkpoint(checkpoint, fingerprint(parts), torch.device("cpu"), parts["backbone"])
         if stale:
             for where in (path, checkpoint, memory_path(out_dir, run)):
                 where.unlink(missing_ok=True)

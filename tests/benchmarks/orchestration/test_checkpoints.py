@@ -7,6 +7,7 @@ import torch
 from tiny_config import STRATEGIES, tiny_config
 
 from benchmarks.orchestration.checkpoints import RunCheckpoint, read_header, safe_classes
+from strategies.backbones import BACKBONES
 from benchmarks.config import resolve_config
 from benchmarks.orchestration.fingerprints import fingerprint, run_config
 from benchmarks.orchestration.runner import prepare_experiment
@@ -110,7 +111,7 @@ def test_a_checkpoint_whose_model_does_not_fit_is_one_line(experiment, tmp_path)
         train_run(spec, scenario, CPU, False, checkpoint=RunCheckpoint(path, fingerprint(parts), parts))
 
 
-@pytest.mark.parametrize("name", ["mstcn", "asformer"])
+@pytest.mark.parametrize("name", sorted(BACKBONES))
 def test_every_backbone_and_decoder_layer_may_be_read_back(name):
     """LwF, BiC and iCaRL keep a frozen copy of the backbone and latent memories their decoders:
     every layer class of them is on the weights-only allow-list, whatever the backbone."""

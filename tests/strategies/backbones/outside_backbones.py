@@ -10,3 +10,11 @@ def one_stage(in_dim, num_classes, backbone):
 
 def not_a_module(in_dim, num_classes, backbone):
     return torch.zeros(1)
+
+
+class SubclassedMSTCN(MSTCN):
+    """A layer class of its own: nothing on the checkpoint allow-list names it."""
+
+
+def subclassed(in_dim, num_classes, backbone):
+    return SubclassedMSTCN(in_dim, num_classes, backbone["stages"], backbone["layers"], backbone["maps"])

@@ -2,6 +2,7 @@
 import pytest
 import torch
 
+from benchmarks.orchestration.checkpoints import load_checkpoint, save_checkpoint
 from strategies.backbones import MSTCN, make_backbone
 from tasks.errors import DataError
 
@@ -21,3 +22,14 @@ def test_an_outside_factory_that_returns_no_module_is_a_data_error():
         make_backbone({**SECTION, "name": "outside_backbones:not_a_module"}, 12, 5)
     with pytest.raises(DataError, match=r"^backbone: unknown backbone 'tcn' \(known: asformer, mstcn"):
         make_backbone({**SECTION, "name": "tcn"}, 12, 5)
+
+
+def test_a_frozen_copy_of_an_outside_backbone_is_read_back_from_a_checkpoint(tmp_path):
+    """LwF, BiC and iCaRL checkpoint a frozen model: with a plugin backbone its own layer classes are
+    allowed for that run's checkpoint, and only there."""
+    section = {**SECTION, "name": "outside_backbones:subclassed"}
+    path = save_checkpoint(tmp_path / "run.ckpt", {"task": 0, "frozen": make_backbone(section, 12, 5)}, "f")
+    with pytest.raises(DataError, match="refused, it asks for outside_backbones.SubclassedMSTCN"):
+        load_checkpoint(path, "f", torch.device("cpu"))
+    state = load_checkpoint(path, "f", torch.device("cpu"), section)
+    assert type(state["frozen"]).__name__ == "SubclassedMSTCN" and len(state["frozen"].stages) == 2

@@ -102,7 +102,11 @@ def _keyword_params(klass: type) -> tuple[str, ...]:
 
 def make_memory(name: str, budget: Budget | Mapping, **params: object) -> Memory:
     """Build memory `name` on `budget` (a Budget or its config mapping); DataError on unknown params."""
-    klass = memory_class(name)
+    return build_memory(memory_class(name), name, budget, **params)
+
+
+def build_memory(klass: type, name: str, budget: Budget | Mapping, **params: object) -> Memory:
+    """`make_memory` for a class already found and checked (`name` is what messages call it)."""
     allowed = _keyword_params(klass)
     for key in params:
         if key not in allowed:

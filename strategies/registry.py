@@ -16,7 +16,7 @@ import torch
 from replay.budget import Budget
 from replay.memory import Memory
 from replay.registry import GROUP as MEMORY_GROUP
-from replay.registry import check_memory_class, make_memory
+from replay.registry import build_memory, check_memory_class
 from strategies.replay_plugin import ReplayPlugin
 from tasks.errors import DataError
 from tasks.plugins import Plugin, check_signature, find_plugin, installed
@@ -53,23 +53,21 @@ Builder = Callable[[StrategyContext, dict], StrategyParts]
 mapping (reject unknown keys with `reject_params`). An outside builder with a true `uses_memory`
 attribute runs once per budget, with `ctx.budget` set; otherwise once, with `ctx.budget` None."""
 STRATEGIES: dict[str, Builder] = {}
-USES_MEMORY: set[str] = set()
 
 
 def register(name: str, uses_memory: bool = False) -> Callable[[Builder], Builder]:
     def wrap(builder: Builder) -> Builder:
+        builder.uses_memory = uses_memory
         STRATEGIES[name] = builder
-        if uses_memory:
-            USES_MEMORY.add(name)
         return builder
 
     return wrap
 
 
-def replay_builder(memory: str) -> Builder:
-    """The replay strategy over memory `memory` (a ReplayPlugin under the run's budget)."""
+def replay_builder(memory: type, name: str) -> Builder:
+    """The replay strategy over memory class `memory`, called `name` (a ReplayPlugin under the run's budget)."""
     def build(ctx: StrategyContext, params: dict) -> StrategyParts:
-        made = make_memory(memory, ctx.budget, seed=ctx.seed, **params)
+        made = build_memory(memory, name, ctx.budget, seed=ctx.seed, **params)
         plugin = ReplayPlugin(made, ctx.train_videos, ctx.num_classes, ctx.seed, ctx.progress, ctx.tca_cache,
                               ctx.precision)
         return StrategyParts(plugins=[plugin], memory=made)
@@ -81,8 +79,7 @@ def replay_builder(memory: str) -> Builder:
 def outside_strategy(plugin: Plugin) -> Builder:
     """A builder from outside: a memory class becomes its replay strategy, a function is the builder."""
     if isinstance(plugin.obj, type):
-        check_memory_class(plugin)
-        return replay_builder(plugin.name)
+        return replay_builder(check_memory_class(plugin), plugin.name)
     if not callable(plugin.obj):
         raise plugin.error(f"expected a strategy builder or a memory class, got {type(plugin.obj).__name__}")
     check_signature(plugin, plugin.obj, getattr(plugin.obj, "__name__", "builder"), ("ctx", "params"))
@@ -102,8 +99,8 @@ def strategy_builder(name: str) -> Builder:
     if name in STRATEGIES:
         return STRATEGIES[name]
     plugin = find_plugin(GROUP, name)
-    if plugin is None and (plugin := find_plugin(MEMORY_GROUP, name)) is not None:
-        check_memory_class(plugin)  # an itas.memories entry point must be a memory class
+    if plugin is None and (memory := find_plugin(MEMORY_GROUP, name)) is not None:
+        return replay_builder(check_memory_class(memory), memory.name)  # an itas.memories entry point is a class
     if plugin is None:
         known = sorted({*STRATEGIES, *installed(GROUP), *installed(MEMORY_GROUP)})
         raise DataError(f"strategies: unknown strategy '{name}' (known: {', '.join(known)})")
@@ -112,7 +109,7 @@ def strategy_builder(name: str) -> Builder:
 
 def uses_memory(name: str) -> bool:
     """Whether strategy `name` keeps a memory, so that it runs once per budget."""
-    return name in USES_MEMORY or bool(getattr(strategy_builder(name), "uses_memory", False))
+    return bool(getattr(strategy_builder(name), "uses_memory", False))
 
 
 def build_strategy(name: str, ctx: StrategyContext, params: dict) -> StrategyParts:

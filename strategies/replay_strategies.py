@@ -5,5 +5,5 @@ from __future__ import annotations
 from replay.registry import MEMORIES
 from strategies.registry import register, replay_builder
 
-for _name in MEMORIES:
-    register(_name, uses_memory=True)(replay_builder(_name))
+for _name, _memory in MEMORIES.items():
+    register(_name, uses_memory=True)(replay_builder(_memory, _name))

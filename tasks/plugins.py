@@ -15,8 +15,6 @@ from typing import Callable, Iterable
 
 from tasks.errors import DataError, first_line
 
-GROUPS = ("itas.memories", "itas.strategies", "itas.backbones")
-
 
 @dataclass(frozen=True)
 class Plugin:

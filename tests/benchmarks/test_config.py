@@ -160,7 +160,7 @@ def test_bundled_configs_resolve_to_their_yaml_over_the_defaults_and_expand_to_e
     reads it; these files hold no number YAML 1.1 and 1.2 read differently) over DEFAULTS, and expands
     into seeds x strategies (x budgets, for strategies that keep a memory) runs."""
     from benchmarks.orchestration.runner import plan_runs
-    from strategies.registry import USES_MEMORY
+    from strategies.registry import uses_memory
 
     path = bundled_config(name)
     raw = yaml.safe_load(path.read_text())
@@ -168,7 +168,7 @@ def test_bundled_configs_resolve_to_their_yaml_over_the_defaults_and_expand_to_e
                 for section, value in DEFAULTS.items()}
     cfg = load_config(path)
     assert cfg == expected
-    labels = [(e.label, e.name in USES_MEMORY) for e in strategy_entries(cfg)]
+    labels = [(e.label, uses_memory(e.name)) for e in strategy_entries(cfg)]
     budgets = [Budget.parse(spec).label for spec in cfg["budgets"]]
     keys = [f"{label}__{budget}__seed{seed}" for seed in cfg["protocol"]["seeds"] for label, memory in labels
             for budget in (budgets if memory else ["none"])]

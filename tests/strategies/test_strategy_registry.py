@@ -4,7 +4,7 @@ from strategy_smoke import CPU, NUM_CLASSES
 import strategies  # noqa: F401  (registers every strategy)
 from replay.budget import Budget
 from replay.latent import CondensedMemory
-from strategies.registry import STRATEGIES, USES_MEMORY, StrategyContext, build_strategy, uses_memory
+from strategies.registry import STRATEGIES, StrategyContext, build_strategy, uses_memory
 from tasks.errors import DataError
 
 CTX = StrategyContext(Budget(videos=6), 3, CPU, NUM_CLASSES)
@@ -14,7 +14,7 @@ def test_every_design_name_is_registered_and_memory_users_are_marked():
     assert sorted(STRATEGIES) == ["agem", "bic", "condensed", "coreset", "derpp", "encoded", "er_ace", "ewc",
                                   "finetune", "gdumb", "icarl", "joint", "lwf", "mas", "mean", "original", "si", "tca"]
     # the regularisers take the run's budget too: their arrays count against a byte budget
-    assert sorted(USES_MEMORY) == ["agem", "bic", "condensed", "coreset", "derpp", "encoded", "er_ace", "ewc",
+    assert sorted(name for name in STRATEGIES if uses_memory(name)) == ["agem", "bic", "condensed", "coreset", "derpp", "encoded", "er_ace", "ewc",
                                    "gdumb", "icarl", "mas", "mean", "original", "si", "tca"]
 
 
@@ -75,12 +75,14 @@ def test_entry_points_name_outside_strategies_and_memories(tmp_path, monkeypatch
     info = tmp_path / "outside-0.dist-info"
     info.mkdir()
     (info / "METADATA").write_text("Metadata-Version: 2.1\nName: outside\nVersion: 0\n")
-    (info / "entry_points.txt").write_text("[itas.strategies]\nbuffered = outside_strategies:buffered\n\n"
+    (info / "entry_points.txt").write_text("[itas.strategies]\nbuffered = outside_strategies:buffered\n"
+                                           "kept_strategy = replay.exemplars:OriginalMemory\n\n"
                                            "[itas.memories]\nkept = replay.exemplars:OriginalMemory\n"
                                            "not_a_class = outside_strategies:buffered\n")
     monkeypatch.syspath_prepend(str(tmp_path))
     assert uses_memory("buffered") and build_strategy("buffered", CTX, {}).memory is None
     assert type(build_strategy("kept", CTX, {}).memory).__name__ == "OriginalMemory"
+    assert type(build_strategy("kept_strategy", CTX, {}).memory).__name__ == "OriginalMemory"
     with pytest.raises(DataError, match=r"^plugin 'not_a_class' \(entry point itas.memories outside_strategies:buffered\): "
                                         r"expected a memory class, got function$"):
         uses_memory("not_a_class")

@@ -4,14 +4,10 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-import psutil
-
 from tasks.datasets import ActionDataset, load_dataset
 from tasks.errors import DataError
 from tasks.presets import DEFAULT_PRESET
-from tasks.procedural import GENERATOR_VERSION, GeneratorParams, generate, plan_videos, preset_fingerprint
-
-FEATURE_BYTES = 4  # float32
+from tasks.procedural import GENERATOR_VERSION, GeneratorParams, generate, preset_fingerprint
 
 
 def cache_dir() -> Path:
@@ -34,7 +30,6 @@ def procedural_root(preset: str = DEFAULT_PRESET, dim: int = 64, videos_per_acti
         f"-v{GENERATOR_VERSION}-{preset_fingerprint(preset)}"
     )
     if not (root / "generator.json").is_file():
-        check_fits_memory(params)
         try:
             generate(root, params)
         except DataError:
@@ -42,17 +37,6 @@ def procedural_root(preset: str = DEFAULT_PRESET, dim: int = 64, videos_per_acti
             if not (root / "generator.json").is_file():
                 raise
     return root
-
-
-def check_fits_memory(params: GeneratorParams) -> None:
-    """Refuse, before a byte of features is generated, a dataset whose features would not fit in the
-    memory available now (training reads them all): its plan (names and segment lengths) is cheap."""
-    frames = sum(int(plan.lengths.sum()) for plan in plan_videos(params))
-    nbytes, available = frames * params.dim * FEATURE_BYTES, psutil.virtual_memory().available
-    if nbytes > available:
-        raise DataError(f"procedural dataset: {frames:,} frames x {params.dim} dims = {nbytes / 2**30:,.1f} GiB of "
-                        f"features, more than the {available / 2**30:.1f} GiB of memory available (lower dim, "
-                        "videos_per_activity or length_scale)")
 
 
 def load_procedural(preset: str = DEFAULT_PRESET, dim: int = 64, videos_per_activity: int = 24,

@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Iterator
 
 import numpy as np
+import psutil
 
 from tasks.activities import BACKGROUND, MAX_SEGMENTS, Grammar
 from tasks.errors import DataError
@@ -341,9 +342,24 @@ def render_videos(plans: list[VideoPlan], params: GeneratorParams
         yield plan.name, features, tile_segments(plan.segment_actions, plan.lengths)
 
 
+FEATURE_BYTES = 4  # float32
+
+
+def check_fits_memory(plans: list[VideoPlan], dim: int) -> None:
+    """Refuse, before a byte of features is generated, a dataset whose features would not fit in the
+    memory available now (training reads them all): its plans (names and segment lengths) are cheap."""
+    frames = sum(int(plan.lengths.sum()) for plan in plans)
+    nbytes, available = frames * dim * FEATURE_BYTES, psutil.virtual_memory().available
+    if nbytes > available:
+        raise DataError(f"procedural dataset: {frames:,} frames x {dim} dims = {nbytes / 2**30:,.1f} GiB of "
+                        f"features, more than the {available / 2**30:.1f} GiB of memory available (lower dim, "
+                        "videos_per_activity or length_scale)")
+
+
 def generate(out: str | Path, params: GeneratorParams = GeneratorParams()) -> Path:
     """Write the procedural dataset to `out` (MS-TCN layout + generator.json + activities.txt), atomically."""
     plans = plan_videos(params)
+    check_fits_memory(plans, params.dim)
     preset = PRESETS[params.preset]
     bundles = {
         f"{part}.split{SPLIT}": [p.name for p in plans if p.split == part]

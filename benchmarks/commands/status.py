@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+from collections import Counter
 from pathlib import Path
 
 
@@ -26,6 +27,6 @@ def run(args: argparse.Namespace) -> int:
     width = max(len(state.key) for state in states)
     for state in states:
         print(state.line(width))
-    counts = {name: sum(state.state == name for state in states) for name in dict.fromkeys(s.state for s in states)}
+    counts = Counter(state.state for state in states)  # in first-seen order
     print(f"{len(states)} runs: " + ", ".join(f"{n} {name}" for name, n in counts.items()))
     return 0

@@ -18,16 +18,14 @@ from pydantic_core import PydanticCustomError, core_schema
 
 from replay.budget import Budget
 from tasks.errors import DataError
-from tasks.procedural import CAMERAS, MAX_PERSONS, GeneratorParams
+from tasks.procedural import CAMERAS, MAX_DIM, MAX_LENGTH_SCALE, MAX_PERSONS, GeneratorParams
 from tasks.safe_paths import check_name
 
 MAX_SEED = 2**32 - 1  # numpy's legacy seeding bound; torch, numpy and random all accept 0..2^32-1
-MAX_DIM = 16_384      # procedural features (real I3D: 2048)
 MAX_MAPS = 4096       # backbone channels
 MAX_DEPTH = 16        # stages, and layers per stage (MS-TCN's layer i dilates by 2^i frames)
 MAX_THREADS = 1024
 MAX_BATCH = 1_000_000  # videos per mini-batch (torch's samplers fail beyond sys.maxsize)
-MAX_LENGTH_SCALE = 10.0  # procedural segment lengths (1: real Breakfast)
 STRICT = ConfigDict(extra="forbid", strict=True)
 
 

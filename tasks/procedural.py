@@ -49,6 +49,8 @@ SPLIT = 1
 TEST_FRACTION = 0.25  # Breakfast split 1 tests on 13 of 52 persons
 FIRST_PERSON, MAX_PERSONS = 3, 52  # Breakfast persons are P03..P54
 CAMERAS = ("cam01", "cam02", "webcam01", "webcam02", "stereo01")
+MAX_DIM = 16_384  # feature dimension (real I3D: 2048)
+MAX_LENGTH_SCALE = 10.0  # segment lengths relative to real Breakfast (1: real)
 COVERAGE_TRIES = 1000
 Z90 = 1.2815515655446004  # standard normal 90% quantile: p90/p10 of a log-normal give its sigma
 
@@ -84,8 +86,10 @@ class GeneratorParams:
         rank = PRESETS[self.preset].difficulty.scene_directions
         if self.dim < rank + 1:
             raise DataError(f"dim: expected at least {rank + 1}, got {self.dim}")
-        if not self.length_scale > 0:
-            raise DataError(f"length_scale: expected a positive number, got {self.length_scale}")
+        if self.dim > MAX_DIM:
+            raise DataError(f"dim: expected at most {MAX_DIM}, got {self.dim}")
+        if not 0 < self.length_scale <= MAX_LENGTH_SCALE:
+            raise DataError(f"length_scale: expected a number in (0, {MAX_LENGTH_SCALE:g}], got {self.length_scale}")
         checks = [("noise_std", self.noise_std, "a number >= 0 or null", lambda v: v >= 0, True),
                   ("noise_correlation", self.noise_correlation, "a number in [0, 1) or null", lambda v: 0 <= v < 1, True),
                   ("structure", self.structure, "a number >= 0", lambda v: v >= 0, False)]

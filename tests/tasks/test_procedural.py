@@ -135,6 +135,11 @@ def test_invalid_parameters():
         plan_videos(GeneratorParams(dim=4))
     with pytest.raises(DataError, match="length_scale"):
         plan_videos(GeneratorParams(length_scale=0))
+    # the same bounds as a config's data section, so `itas synth` accepts what `itas run` does
+    with pytest.raises(DataError, match=r"^dim: expected at most 16384, got 16385$"):
+        plan_videos(GeneratorParams(dim=16385))
+    with pytest.raises(DataError, match=r"^length_scale: expected a number in \(0, 10\], got 20$"):
+        plan_videos(GeneratorParams(length_scale=20))
     assert "breakfast-like" in PRESETS
 
 

@@ -33,7 +33,8 @@ def _score_label(metric: str) -> str:
     return f"{METRIC_TITLES[metric]} (%)" if metric in METRIC_TITLES else metric
 
 
-def _line_label(strategy: str, budget: str, budgets_of_strategy: int) -> str:
+def line_label(strategy: str, budget: str, budgets_of_strategy: int) -> str:
+    """How a run group is named in legends and tables: the strategy, with the budget when it has several."""
     return strategy if budgets_of_strategy == 1 else f"{strategy} ({budget})"
 
 
@@ -61,7 +62,7 @@ def curve_series(matrices: Matrices, metric: str) -> dict[str, Series]:
             rows = [seen_task_averages(runs[metric]) for runs in seeds.values() if metric in runs]
             if rows:
                 mean, std = _mean_std(_stack_padded(rows))
-                series[_line_label(strategy, budget, len(budgets))] = (np.arange(1, len(mean) + 1), mean, std)
+                series[line_label(strategy, budget, len(budgets))] = (np.arange(1, len(mean) + 1), mean, std)
     return series
 
 

@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from results.matrices import Matrices, matrices_from_metrics
+from results.plots import line_label
 from results.report import load_runs
 from results.tables import mean_std_text, pipe_table, run_aggregates
 from tasks.atomic_files import write_text_atomically
@@ -28,7 +29,7 @@ from tasks.errors import DataError
 
 def memory_names(matrices: Matrices) -> dict[tuple[str, str], str]:
     """(strategy, budget) → the memory's name: the strategy, with the budget when it has several."""
-    return {(strategy, budget): strategy if len(budgets) == 1 else f"{strategy} ({budget})"
+    return {(strategy, budget): line_label(strategy, budget, len(budgets))
             for strategy, budgets in matrices.items() for budget in budgets}
 
 
